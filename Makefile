@@ -8,7 +8,7 @@
 #   make asan       run the test suite under ASan+UBSan
 
 CC      ?= cc
-PKGS    := libturbojpeg spng libexif jansson
+PKGS    := libturbojpeg spng libexif jansson libsodium
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wno-unused-parameter \
            -Iinclude -Isrc $(shell pkg-config --cflags $(PKGS) 2>/dev/null) \

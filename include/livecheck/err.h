@@ -43,6 +43,9 @@ const char *lc_strerror(int err);
 /* The stable snake_case key for an error code; never NULL. */
 const char *lc_err_key(int err);
 
+/* Put prefix in front of d->msg (truncating), if d is not NULL. */
+void lc_diag_prefix(struct lc_diag *d, const char *prefix);
+
 /* printf into d->msg if d is not NULL. Returns err so that callers can write
  * `return lc_diag_set(d, LC_EFORMAT, "bad tag %d", t);`. */
 int lc_diag_set(struct lc_diag *d, int err, const char *fmt, ...)

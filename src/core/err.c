@@ -3,6 +3,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 const char *lc_strerror(int err)
 {
@@ -41,4 +42,18 @@ int lc_diag_set(struct lc_diag *d, int err, const char *fmt, ...)
         va_end(ap);
     }
     return err;
+}
+
+void lc_diag_prefix(struct lc_diag *d, const char *prefix)
+{
+    if (d == NULL)
+        return;
+    size_t p = strlen(prefix), n = strnlen(d->msg, sizeof d->msg - 1);
+    if (p >= sizeof d->msg - 1)
+        p = sizeof d->msg - 1;
+    if (p + n > sizeof d->msg - 1)
+        n = sizeof d->msg - 1 - p;
+    memmove(d->msg + p, d->msg, n);
+    memcpy(d->msg, prefix, p);
+    d->msg[p + n] = 0;
 }

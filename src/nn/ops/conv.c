@@ -1,0 +1,145 @@
+/* src/nn/ops/conv.c - ONNX Conv, 2-D, NCHW, with groups and dilation.
+ *
+ * pads are [top, left, bottom, right] (ONNX: x1_begin, x2_begin, x1_end,
+ * x2_end). Only auto_pad NOTSET is accepted; the six models use explicit
+ * pads. The reference kernel is the direct definition; the fast plan runs
+ * XNNPACK's convolution instead (nn/xnn.c). */
+#include <string.h>
+
+#include "nn/ops/ops_int.h"
+
+static const char *const attrs[] = {"dilations", "group", "kernel_shape",
+                                    "pads", "strides", "auto_pad", NULL};
+
+/* Shared with MaxPool: kernel, strides, dilations, pads. */
+int nn_conv_parse_window(struct nn_node *n, struct nn_conv_p *p,
+                         struct lc_diag *d)
+{
+    const int64_t *v;
+    int k;
+    p->kh = p->kw = 0;
+    if ((k = nn_attr_ints(n, "kernel_shape", &v)) == 2) {
+        p->kh = (int)v[0];
+        p->kw = (int)v[1];
+    } else if (k != 0)
+        return lc_diag_set(d, LC_EUNSUP, "%s: only 2-D kernels", n->op_type);
+    p->sh = p->sw = p->dh = p->dw = 1;
+    p->pt = p->pl = p->pb = p->pr = 0;
+    if ((k = nn_attr_ints(n, "strides", &v)) == 2) {
+        p->sh = (int)v[0];
+        p->sw = (int)v[1];
+    } else if (k != 0)
+        return lc_diag_set(d, LC_EUNSUP, "%s: strides", n->op_type);
+    if ((k = nn_attr_ints(n, "dilations", &v)) == 2) {
+        p->dh = (int)v[0];
+        p->dw = (int)v[1];
+    } else if (k != 0)
+        return lc_diag_set(d, LC_EUNSUP, "%s: dilations", n->op_type);
+    if ((k = nn_attr_ints(n, "pads", &v)) == 4) {
+        p->pt = (int)v[0];
+        p->pl = (int)v[1];
+        p->pb = (int)v[2];
+        p->pr = (int)v[3];
+    } else if (k != 0)
+        return lc_diag_set(d, LC_EUNSUP, "%s: pads", n->op_type);
+    for (int i = 0; i < n->nattr; i++)
+        if (strcmp(n->attr[i].name, "auto_pad") == 0) {
+            n->attr[i].used = true;
+            if (n->attr[i].s && strcmp(n->attr[i].s, "NOTSET") != 0)
+                return lc_diag_set(d, LC_EUNSUP, "%s: auto_pad %s",
+                                   n->op_type, n->attr[i].s);
+        }
+    if (p->sh < 1 || p->sw < 1 || p->dh < 1 || p->dw < 1 || p->pt < 0 ||
+        p->pl < 0 || p->pb < 0 || p->pr < 0)
+        return lc_diag_set(d, LC_EFORMAT, "%s: bad window", n->op_type);
+    return 0;
+}
+
+/* Output size of one spatial axis; <= 0 when the window does not fit. */
+int64_t nn_conv_out_dim(int64_t in, int k, int s, int dil, int p0, int p1)
+{
+    int64_t ek = (int64_t)dil * (k - 1) + 1;
+    return (in + p0 + p1 - ek) / s + 1;
+}
+
+static int parse(struct nn_model *m, struct nn_node *n, struct lc_diag *d)
+{
+    n->p.conv.group = (int)nn_attr_int(n, "group", 1);
+    return nn_conv_parse_window(n, &n->p.conv, d);
+}
+
+static int shape(struct nn_model *m, struct nn_node *n, struct lc_diag *d)
+{
+    struct nn_tensor *x = IN_T(m, n, 0), *w = IN_T(m, n, 1);
+    struct nn_conv_p *p = &n->p.conv;
+    if (x->shape.rank != 4 || w->shape.rank != 4)
+        return lc_diag_set(d, LC_EUNSUP, "Conv: only 2-D (4-D tensors)");
+    if (!w->is_const || (n->nin > 2 && n->in[2] >= 0 && !IN_T(m, n, 2)->is_const))
+        return lc_diag_set(d, LC_EUNSUP, "Conv: weights must be constant");
+    if (p->kh == 0) {
+        p->kh = (int)w->shape.d[2];
+        p->kw = (int)w->shape.d[3];
+    }
+    int64_t c = x->shape.d[1], o = w->shape.d[0];
+    if (p->group < 1 || c % p->group || o % p->group ||
+        w->shape.d[1] * p->group != c || w->shape.d[2] != p->kh ||
+        w->shape.d[3] != p->kw)
+        return lc_diag_set(d, LC_EFORMAT, "Conv: weight shape vs group");
+    if (n->nin > 2 && n->in[2] >= 0 && nn_tensor_numel(IN_T(m, n, 2)) != (size_t)o)
+        return lc_diag_set(d, LC_EFORMAT, "Conv: bias size");
+    struct nn_shape *s = &OUT_T(m, n, 0)->shape;
+    s->rank = 4;
+    s->d[0] = x->shape.d[0];
+    s->d[1] = o;
+    s->d[2] = nn_conv_out_dim(x->shape.d[2], p->kh, p->sh, p->dh, p->pt, p->pb);
+    s->d[3] = nn_conv_out_dim(x->shape.d[3], p->kw, p->sw, p->dw, p->pl, p->pr);
+    if (s->d[2] <= 0 || s->d[3] <= 0)
+        return lc_diag_set(d, LC_EFORMAT, "Conv: window larger than input");
+    return 0;
+}
+
+static void run(const struct nn_node *n, const struct nn_step *st,
+                struct nn_exec_ctx *c)
+{
+    const struct nn_conv_p *p = &n->p.conv;
+    const struct nn_shape *xs = &T_IN(c, st, 0)->shape, *ys = &T_OUT(c, st, 0)->shape;
+    const float *x = X_IN(c, st, 0), *w = X_IN(c, st, 1);
+    const float *b = st->nin > 2 && st->in[2] >= 0 ? X_IN(c, st, 2) : NULL;
+    float *y = X_OUT(c, st, 0);
+    int64_t N = xs->d[0], C = xs->d[1], H = xs->d[2], W = xs->d[3];
+    int64_t O = ys->d[1], OH = ys->d[2], OW = ys->d[3];
+    int64_t cg = C / p->group, og = O / p->group;
+
+    for (int64_t nb = 0; nb < N; nb++)
+        for (int64_t o = 0; o < O; o++) {
+            int64_t g = o / og;
+            const float *wo = w + o * cg * p->kh * p->kw;
+            float *yo = y + (nb * O + o) * OH * OW;
+            for (int64_t oy = 0; oy < OH; oy++)
+                for (int64_t ox = 0; ox < OW; ox++) {
+                    float acc = b ? b[o] : 0.0f;
+                    for (int64_t ci = 0; ci < cg; ci++) {
+                        const float *xc = x + ((nb * C) + g * cg + ci) * H * W;
+                        const float *wc = wo + ci * p->kh * p->kw;
+                        for (int ky = 0; ky < p->kh; ky++) {
+                            int64_t iy = oy * p->sh - p->pt + (int64_t)ky * p->dh;
+                            if (iy < 0 || iy >= H)
+                                continue;
+                            for (int kx = 0; kx < p->kw; kx++) {
+                                int64_t ix = ox * p->sw - p->pl + (int64_t)kx * p->dw;
+                                if (ix < 0 || ix >= W)
+                                    continue;
+                                acc += xc[iy * W + ix] * wc[ky * p->kw + kx];
+                            }
+                        }
+                    }
+                    if (p->fused_relu && acc < 0.0f)
+                        acc = 0.0f;
+                    yo[oy * OW + ox] = acc;
+                }
+        }
+}
+
+const struct nn_op nn_op_conv = {
+    .name = "Conv", .attrs = attrs, .min_in = 2, .max_in = 3, .nout_max = 1,
+    .parse = parse, .shape = shape, .run = run};

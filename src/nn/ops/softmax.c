@@ -1,0 +1,54 @@
+/* src/nn/ops/softmax.c - Softmax, opset < 13 semantics: the input is viewed
+ * as 2-D [prod(d[0..axis-1]), prod(d[axis..])] and each row is normalised. */
+#include <math.h>
+
+#include "nn/ops/ops_int.h"
+
+static const char *const attrs[] = {"axis", NULL};
+
+static int parse(struct nn_model *m, struct nn_node *n, struct lc_diag *d)
+{
+    n->p.axis = (int)nn_attr_int(n, "axis", 1);
+    if (m->opset >= 13)
+        return lc_diag_set(d, LC_EUNSUP, "Softmax: opset 13 semantics");
+    return 0;
+}
+
+static int shape(struct nn_model *m, struct nn_node *n, struct lc_diag *d)
+{
+    int r = IN_T(m, n, 0)->shape.rank;
+    int ax = nn_axis(n->p.axis, r);
+    if (ax < 0)
+        return lc_diag_set(d, LC_EFORMAT, "Softmax: axis out of range");
+    n->p.axis = ax;
+    return nn_shape_same(m, n, d);
+}
+
+static void run(const struct nn_node *n, const struct nn_step *st,
+                struct nn_exec_ctx *c)
+{
+    const struct nn_shape *xs = &T_IN(c, st, 0)->shape;
+    const float *x = X_IN(c, st, 0);
+    float *y = X_OUT(c, st, 0);
+    size_t rows = 1, cols = 1;
+    for (int i = 0; i < xs->rank; i++)
+        *(i < n->p.axis ? &rows : &cols) *= (size_t)xs->d[i];
+    for (size_t r = 0; r < rows; r++) {
+        const float *xr = x + r * cols;
+        float *yr = y + r * cols;
+        float mx = xr[0];
+        for (size_t k = 1; k < cols; k++)
+            mx = xr[k] > mx ? xr[k] : mx;
+        float sum = 0.0f;
+        for (size_t k = 0; k < cols; k++) {
+            yr[k] = expf(xr[k] - mx);
+            sum += yr[k];
+        }
+        for (size_t k = 0; k < cols; k++)
+            yr[k] /= sum;
+    }
+}
+
+const struct nn_op nn_op_softmax = {
+    .name = "Softmax", .attrs = attrs, .min_in = 1, .max_in = 1,
+    .nout_max = 1, .parse = parse, .shape = shape, .run = run};
