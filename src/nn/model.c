@@ -109,15 +109,17 @@ int nn_model_load(nn_model **out, const char *path,
         free(buf);
         return lc_diag_set(d, LC_EIO, "%s: read error", path);
     }
+    /* The pinned hash is checked before a single byte is parsed. */
+    char hex[65];
+    sha256_hex(buf, n, hex);
+    if (opts && opts->sha256 && strcmp(opts->sha256, hex) != 0) {
+        free(buf);
+        return lc_diag_set(d, LC_ECHECKSUM, "%s: SHA-256 %s, expected %s",
+                           path, hex, opts->sha256);
+    }
     int rc = nn_model_load_buffer(out, buf, n, d);
     free(buf);
-    if (rc == 0 && opts && opts->sha256 &&
-        strcmp(opts->sha256, (*out)->sha256) != 0) {
-        rc = lc_diag_set(d, LC_ECHECKSUM, "%s: SHA-256 %s, expected %s", path,
-                         (*out)->sha256, opts->sha256);
-        nn_model_free(*out);
-        *out = NULL;
-    } else if (rc < 0) {
+    if (rc < 0) {
         char pre[300];
         snprintf(pre, sizeof pre, "%.280s: ", path);
         lc_diag_prefix(d, pre);

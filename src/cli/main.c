@@ -1,0 +1,36 @@
+/* src/cli/main.c - `livecheck`: the engine on files, from the shell. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+static const char usage[] =
+    "usage: livecheck <command> [options]\n"
+    "\n"
+    "  image FILE [--skip-metadata-validation] [--no-input-policy]\n"
+    "             [--threshold N] [--models DIR]\n"
+    "      passive liveness of one photo (JPEG or PNG)\n"
+    "  match FILE_A FILE_B [--threshold N] [--models DIR]\n"
+    "      do two photos show the same person?\n"
+    "  models [--models DIR]\n"
+    "      each model's input shape, op count, SHA-256 and load time\n"
+    "\n"
+    "Results are JSON on stdout. Errors are a JSON envelope on stderr with a\n"
+    "stable responseKey; the exit status is 2 when the input was refused and\n"
+    "1 for usage or internal errors.\n";
+
+int main(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+        fputs(usage, argc < 2 ? stderr : stdout);
+        return argc < 2 ? CLI_ERR : CLI_OK;
+    }
+    if (strcmp(argv[1], "image") == 0)
+        return cli_image(argc - 1, argv + 1);
+    if (strcmp(argv[1], "match") == 0)
+        return cli_match(argc - 1, argv + 1);
+    if (strcmp(argv[1], "models") == 0)
+        return cli_models(argc - 1, argv + 1);
+    fputs(usage, stderr);
+    return cli_fail("error_invalid_command", "unknown command '%s'", argv[1]);
+}
