@@ -104,6 +104,10 @@ int media_png_decode(struct media_image *img, const uint8_t *buf, size_t n,
     }
     uint8_t *px = lc_malloc(need);
     e = spng_decode_image(c, px, need, SPNG_FMT_RGB8, 0);
+    /* spng stops once the pixels are complete; read on to IEND so that a
+     * file cut after its image data (CRC, IEND) is LC_ETRUNC, as for JPEG. */
+    if (e == 0)
+        e = spng_decode_chunks(c);
     spng_ctx_free(c);
     if (e != 0) {
         free(px);
