@@ -95,8 +95,7 @@ void media_exif_read(struct media_info *info, const uint8_t *p, size_t n)
     exif_data_unref(ed);
 }
 
-void media_exif_read_jpeg(struct media_info *info, const uint8_t *buf,
-                          size_t n)
+void media_exif_read_jpeg(struct media_info *info, const uint8_t *buf, size_t n)
 {
     media_exif_clear(info);
     /* Walk the marker segments after SOI up to the first scan (SOS) or EOI;

@@ -23,8 +23,8 @@ int media_dims_check(long w, long h, const struct media_decode_opts *o,
     if (w <= 0 || h <= 0)
         return lc_diag_set(d, LC_ETRUNC, "image %ldx%ld: empty", w, h);
     if (w > o->max_side || h > o->max_side)
-        return lc_diag_set(d, LC_ETOOBIG, "image %ldx%ld: a side exceeds %d",
-                           w, h, o->max_side);
+        return lc_diag_set(d, LC_ETOOBIG, "image %ldx%ld: a side exceeds %d", w,
+                           h, o->max_side);
     if (lc_mul_overflow((size_t)w, (size_t)h, &px) || px > o->max_pixels ||
         lc_mul_overflow(px, 3, &bytes))
         return lc_diag_set(d, LC_ETOOBIG, "image %ldx%ld: more than %zu pixels",

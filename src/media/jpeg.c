@@ -32,7 +32,8 @@ static tjhandle tj_new(int compress)
 {
     tjhandle tj = compress ? tjInitCompress() : tjInitDecompress();
     if (tj == NULL) {
-        fprintf(stderr, "livecheck: out of memory creating a TurboJPEG handle\n");
+        fprintf(stderr,
+                "livecheck: out of memory creating a TurboJPEG handle\n");
         abort();
     }
     return tj;
@@ -51,13 +52,12 @@ static int fail(tjhandle tj, const char *what, struct lc_diag *d)
     return lc_diag_set(d, err, "jpeg %s: %s", what, msg);
 }
 
-static int read_header(tjhandle tj, const uint8_t *buf, size_t n,
-                       struct hdr *h, struct lc_diag *d)
+static int read_header(tjhandle tj, const uint8_t *buf, size_t n, struct hdr *h,
+                       struct lc_diag *d)
 {
     *h = (struct hdr){0};
-    if (tjDecompressHeader3(tj, buf, n, &h->w, &h->h, &h->subsamp,
-                            &h->cs) != 0 &&
-        !benign(tj))
+    int r = tjDecompressHeader3(tj, buf, n, &h->w, &h->h, &h->subsamp, &h->cs);
+    if (r != 0 && !benign(tj))
         return fail(tj, "header", d);
     if (h->w <= 0 || h->h <= 0)
         return lc_diag_set(d, LC_ETRUNC, "jpeg header: no image (truncated?)");
@@ -135,8 +135,8 @@ int media_jpeg_decode(struct media_image *img, const uint8_t *buf, size_t n,
     return 0;
 }
 
-int media_jpeg_encode(const struct media_image *img, int quality,
-                      uint8_t **out, size_t *n)
+int media_jpeg_encode(const struct media_image *img, int quality, uint8_t **out,
+                      size_t *n)
 {
     *out = NULL;
     *n = 0;
@@ -146,8 +146,8 @@ int media_jpeg_encode(const struct media_image *img, int quality,
     tjhandle tj = tj_new(1);
     unsigned char *jb = NULL;
     unsigned long jn = 0;
-    int rc = tjCompress2(tj, img->px, img->w, img->w * 3, img->h, TJPF_RGB,
-                         &jb, &jn, TJSAMP_420, quality, 0);
+    int rc = tjCompress2(tj, img->px, img->w, img->w * 3, img->h, TJPF_RGB, &jb,
+                         &jn, TJSAMP_420, quality, 0);
     tjDestroy(tj);
     if (rc != 0) {
         tjFree(jb);

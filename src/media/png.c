@@ -28,7 +28,8 @@ static spng_ctx *ctx_open(const uint8_t *buf, size_t n, uint32_t max_side)
 {
     spng_ctx *c = spng_ctx_new(0);
     if (c == NULL) {
-        fprintf(stderr, "livecheck: out of memory creating a libspng context\n");
+        fprintf(stderr,
+                "livecheck: out of memory creating a libspng context\n");
         abort();
     }
     spng_set_image_limits(c, max_side, max_side);

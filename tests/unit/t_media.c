@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- helpers ---------------------------------------------------------- */
+/* ---- helpers ------------------------------------------------------------- */
 
 static uint8_t *dev_read(const char *rel, size_t *n)
 {
@@ -86,7 +86,8 @@ static uint8_t *exif_build(int orientation, bool tags, ExifByteOrder order,
     exif_data_set_byte_order(ed, order);
     uint8_t o[2];
     exif_set_short(o, order, (ExifShort)orientation);
-    add_entry(ed->ifd[EXIF_IFD_0], EXIF_TAG_ORIENTATION, EXIF_FORMAT_SHORT, o, 2);
+    add_entry(ed->ifd[EXIF_IFD_0], EXIF_TAG_ORIENTATION, EXIF_FORMAT_SHORT, o,
+              2);
     if (tags) {
         add_entry(ed->ifd[EXIF_IFD_0], EXIF_TAG_MAKE, EXIF_FORMAT_ASCII,
                   "TestCam\x01", 9);
@@ -103,8 +104,8 @@ static uint8_t *exif_build(int orientation, bool tags, ExifByteOrder order,
 }
 
 /* A JPEG of im with an APP1 segment holding exif right after SOI. */
-static uint8_t *jpeg_with_exif(const struct media_image *im, const uint8_t *exif,
-                               size_t en, size_t *n)
+static uint8_t *jpeg_with_exif(const struct media_image *im,
+                               const uint8_t *exif, size_t en, size_t *n)
 {
     uint8_t *j;
     size_t jn;
@@ -125,7 +126,8 @@ static uint8_t *jpeg_with_exif(const struct media_image *im, const uint8_t *exif
 
 static struct spng_ihdr ihdr(uint32_t w, uint32_t h, int depth, int type)
 {
-    return (struct spng_ihdr){.width = w, .height = h,
+    return (struct spng_ihdr){.width = w,
+                              .height = h,
                               .bit_depth = (uint8_t)depth,
                               .color_type = (uint8_t)type};
 }
@@ -170,7 +172,7 @@ static uint32_t crc32_png(const uint8_t *p, size_t n)
     return c ^ 0xffffffffu;
 }
 
-/* ---- format and argument errors --------------------------------------- */
+/* ---- format and argument errors ------------------------------------------ */
 
 TEST(media_sniff)
 {
@@ -191,19 +193,22 @@ TEST(media_decode_empty_and_text)
     struct media_info info;
     struct lc_diag d = {0};
     const char *txt = "hello, this is not an image\n";
-    ASSERT_INT(media_image_decode(&im, &info, NULL, 0, NULL, &d), ==, LC_EEMPTY);
-    ASSERT_INT(media_image_decode(&im, &info, (const uint8_t *)txt, 0, NULL, &d),
-               ==, LC_EEMPTY);
+    ASSERT_INT(media_image_decode(&im, &info, NULL, 0, NULL, &d), ==,
+               LC_EEMPTY);
+    ASSERT_INT(
+        media_image_decode(&im, &info, (const uint8_t *)txt, 0, NULL, &d), ==,
+        LC_EEMPTY);
     ASSERT_INT(media_image_decode(&im, &info, (const uint8_t *)txt, strlen(txt),
                                   NULL, &d),
                ==, LC_EUNSUP);
     ASSERT(im.px == NULL && im.w == 0);
     ASSERT(d.msg[0] != '\0');
-    ASSERT_INT(media_image_probe(&info, (const uint8_t *)txt, strlen(txt), NULL),
-               ==, LC_EUNSUP);
+    ASSERT_INT(
+        media_image_probe(&info, (const uint8_t *)txt, strlen(txt), NULL), ==,
+        LC_EUNSUP);
 }
 
-/* ---- real photos ------------------------------------------------------- */
+/* ---- real photos --------------------------------------------------------- */
 
 TEST(media_decode_dev_jpeg)
 {
@@ -269,7 +274,8 @@ TEST(media_decode_dct_scaling)
     check_scaled("faces/obama-1080p.jpg", 541, 1920, 1080, 1920, 1080);
     check_scaled("faces/obama-1080p.jpg", 0, 1920, 1080, 1920, 1080);
     /* 640x480 webcam: 1/2 = 320x240. Odd sizes round up (910/4 = 227.5). */
-    check_scaled("nuaa/ClientRaw/0001_0001_00_00_01_0.jpg", 224, 640, 480, 320, 240);
+    check_scaled("nuaa/ClientRaw/0001_0001_00_00_01_0.jpg", 224, 640, 480, 320,
+                 240);
     check_scaled("faces/obama-1.jpg", 224, 910, 1137, 228, 285);
     /* A progressive JPEG scales too. */
     check_scaled("faces/rose-leslie-1.jpg", 224, 1280, 799, 640, 400);
@@ -317,7 +323,8 @@ TEST(media_decode_dev_all)
 
 TEST(media_decode_truncated_jpeg)
 {
-    static const char *files[] = {"faces/obama-1.jpg", "faces/rose-leslie-1.jpg",
+    static const char *files[] = {"faces/obama-1.jpg",
+                                  "faces/rose-leslie-1.jpg",
                                   "nuaa/ClientRaw/0001_0001_00_00_01_0.jpg"};
     for (size_t k = 0; k < sizeof files / sizeof files[0]; k++) {
         size_t n;
@@ -340,12 +347,13 @@ TEST(media_decode_truncated_jpeg)
     }
 }
 
-/* ---- limits (decompression bombs) ------------------------------------- */
+/* ---- limits (decompression bombs) ---------------------------------------- */
 
 TEST(media_png_bomb_header)
 {
     /* Signature + IHDR (100000 x 100000 RGB8) + empty IDAT + IEND. */
-    uint8_t png[8 + 25 + 12 + 12] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+    uint8_t png[8 + 25 + 12 + 12] = {0x89, 'P',  'N',  'G',
+                                     '\r', '\n', 0x1a, '\n'};
     uint8_t *c = png + 8;
     put_be32(c, 13);
     memcpy(c + 4, "IHDR", 4);
@@ -421,21 +429,21 @@ TEST(media_jpeg_limits)
     ASSERT(im.px == NULL);
 }
 
-/* ---- EXIF and orientation --------------------------------------------- */
+/* ---- EXIF and orientation ------------------------------------------------ */
 
 /* Expected output quadrant colours (TL, TR, BL, BR) of a TL red, TR green,
  * BL blue, BR white image after applying each EXIF orientation, worked out by
  * hand from the EXIF definitions (e.g. 6: rotate 90 degrees clockwise). */
 static const int expect_quads[9][4] = {
     {0},
-    {RED, GREEN, BLUE, WHITE},   /* 1 as stored */
-    {GREEN, RED, WHITE, BLUE},   /* 2 mirror left-right */
-    {WHITE, BLUE, GREEN, RED},   /* 3 rotate 180 */
-    {BLUE, WHITE, RED, GREEN},   /* 4 mirror top-bottom */
-    {RED, BLUE, GREEN, WHITE},   /* 5 transpose */
-    {BLUE, RED, WHITE, GREEN},   /* 6 rotate 90 clockwise */
-    {WHITE, GREEN, BLUE, RED},   /* 7 transverse */
-    {GREEN, WHITE, RED, BLUE},   /* 8 rotate 90 counter-clockwise */
+    {RED, GREEN, BLUE, WHITE}, /* 1 as stored */
+    {GREEN, RED, WHITE, BLUE}, /* 2 mirror left-right */
+    {WHITE, BLUE, GREEN, RED}, /* 3 rotate 180 */
+    {BLUE, WHITE, RED, GREEN}, /* 4 mirror top-bottom */
+    {RED, BLUE, GREEN, WHITE}, /* 5 transpose */
+    {BLUE, RED, WHITE, GREEN}, /* 6 rotate 90 clockwise */
+    {WHITE, GREEN, BLUE, RED}, /* 7 transverse */
+    {GREEN, WHITE, RED, BLUE}, /* 8 rotate 90 counter-clockwise */
 };
 
 static void check_quads(const struct media_image *im, int o)
@@ -446,8 +454,9 @@ static void check_quads(const struct media_image *im, int o)
                   color_at(im, 3 * w / 4, 3 * h / 4)};
     for (int q = 0; q < 4; q++)
         if (got[q] != expect_quads[o][q])
-            test_fail(__FILE__, __LINE__, "orientation %d quadrant %d: %d vs %d",
-                      o, q, got[q], expect_quads[o][q]);
+            test_fail(__FILE__, __LINE__,
+                      "orientation %d quadrant %d: %d vs %d", o, q, got[q],
+                      expect_quads[o][q]);
 }
 
 TEST(media_exif_orientation_jpeg)
@@ -455,7 +464,8 @@ TEST(media_exif_orientation_jpeg)
     struct media_image src = quad_image(64, 32);
     for (int o = 1; o <= 8 && !test_failed; o++) {
         unsigned int en;
-        ExifByteOrder order = o % 2 ? EXIF_BYTE_ORDER_INTEL : EXIF_BYTE_ORDER_MOTOROLA;
+        ExifByteOrder order =
+            o % 2 ? EXIF_BYTE_ORDER_INTEL : EXIF_BYTE_ORDER_MOTOROLA;
         uint8_t *exif = exif_build(o, false, order, &en);
         size_t n;
         uint8_t *j = jpeg_with_exif(&src, exif, en, &n);
@@ -536,7 +546,7 @@ TEST(media_exif_garbage_ignored)
     media_image_release(&im);
 }
 
-/* ---- JPEG encode -------------------------------------------------------- */
+/* ---- JPEG encode --------------------------------------------------------- */
 
 TEST(media_jpeg_encode_roundtrip)
 {
@@ -559,7 +569,7 @@ TEST(media_jpeg_encode_roundtrip)
     free(src.px);
 }
 
-/* ---- PNG ------------------------------------------------------------------ */
+/* ---- PNG ----------------------------------------------------------------- */
 
 static int png_decode(const uint8_t *buf, size_t n, struct media_image *im,
                       struct media_info *info)
@@ -583,8 +593,8 @@ TEST(media_png_rgb_gray_palette_alpha_16bit)
     uint8_t rgb[5 * 3 * 3];
     for (size_t i = 0; i < sizeof rgb; i++)
         rgb[i] = (uint8_t)(i * 5 + 1);
-    p = png_build(ihdr(5, 3, 8, SPNG_COLOR_TYPE_TRUECOLOR),
-                  NULL, rgb, sizeof rgb, NULL, 0, &n);
+    p = png_build(ihdr(5, 3, 8, SPNG_COLOR_TYPE_TRUECOLOR), NULL, rgb,
+                  sizeof rgb, NULL, 0, &n);
     ASSERT(p != NULL);
     ASSERT_INT(png_decode(p, n, &im, &info), ==, 0);
     free(p);
@@ -596,8 +606,8 @@ TEST(media_png_rgb_gray_palette_alpha_16bit)
 
     /* Gray8 4x2: R = G = B = gray. */
     uint8_t gray[8] = {0, 10, 20, 30, 128, 200, 254, 255};
-    p = png_build(ihdr(4, 2, 8, SPNG_COLOR_TYPE_GRAYSCALE),
-                  NULL, gray, sizeof gray, NULL, 0, &n);
+    p = png_build(ihdr(4, 2, 8, SPNG_COLOR_TYPE_GRAYSCALE), NULL, gray,
+                  sizeof gray, NULL, 0, &n);
     ASSERT(p != NULL);
     ASSERT_INT(png_decode(p, n, &im, &info), ==, 0);
     free(p);
@@ -616,8 +626,8 @@ TEST(media_png_rgb_gray_palette_alpha_16bit)
         plte.entries[i].blue = palette[i][2];
     }
     uint8_t idx[1] = {3 << 6 | 2 << 4 | 1 << 2 | 0};
-    p = png_build(ihdr(4, 1, 2, SPNG_COLOR_TYPE_INDEXED), &plte,
-                  idx, sizeof idx, NULL, 0, &n);
+    p = png_build(ihdr(4, 1, 2, SPNG_COLOR_TYPE_INDEXED), &plte, idx,
+                  sizeof idx, NULL, 0, &n);
     ASSERT(p != NULL);
     ASSERT_INT(png_decode(p, n, &im, &info), ==, 0);
     free(p);
@@ -627,8 +637,8 @@ TEST(media_png_rgb_gray_palette_alpha_16bit)
 
     /* RGBA8 2x1: alpha is dropped. */
     uint8_t rgba[8] = {1, 2, 3, 0, 250, 251, 252, 255};
-    p = png_build(ihdr(2, 1, 8, SPNG_COLOR_TYPE_TRUECOLOR_ALPHA),
-                  NULL, rgba, sizeof rgba, NULL, 0, &n);
+    p = png_build(ihdr(2, 1, 8, SPNG_COLOR_TYPE_TRUECOLOR_ALPHA), NULL, rgba,
+                  sizeof rgba, NULL, 0, &n);
     ASSERT(p != NULL);
     ASSERT_INT(png_decode(p, n, &im, &info), ==, 0);
     free(p);
@@ -637,8 +647,8 @@ TEST(media_png_rgb_gray_palette_alpha_16bit)
 
     /* Gray16 3x1, samples with equal bytes so endianness cannot matter. */
     uint16_t g16[3] = {0x0000, 0x8080, 0xffff};
-    p = png_build(ihdr(3, 1, 16, SPNG_COLOR_TYPE_GRAYSCALE),
-                  NULL, g16, sizeof g16, NULL, 0, &n);
+    p = png_build(ihdr(3, 1, 16, SPNG_COLOR_TYPE_GRAYSCALE), NULL, g16,
+                  sizeof g16, NULL, 0, &n);
     ASSERT(p != NULL);
     ASSERT_INT(png_decode(p, n, &im, &info), ==, 0);
     free(p);
@@ -655,8 +665,8 @@ TEST(media_png_exif_and_truncation)
     uint8_t *exif = exif_build(8, true, EXIF_BYTE_ORDER_INTEL, &en);
     size_t n;
     /* eXIf holds the TIFF structure without the "Exif\0\0" prefix. */
-    uint8_t *p = png_build(ihdr(16, 8, 8, SPNG_COLOR_TYPE_TRUECOLOR),
-                           NULL, src.px, 16 * 8 * 3, exif + 6, en - 6, &n);
+    uint8_t *p = png_build(ihdr(16, 8, 8, SPNG_COLOR_TYPE_TRUECOLOR), NULL,
+                           src.px, 16 * 8 * 3, exif + 6, en - 6, &n);
     free(exif);
     free(src.px);
     ASSERT(p != NULL);
@@ -684,7 +694,7 @@ TEST(media_png_exif_and_truncation)
     ASSERT(im.px == NULL);
 }
 
-/* ---- files -------------------------------------------------------------- */
+/* ---- files --------------------------------------------------------------- */
 
 TEST(media_file_read_cap)
 {
@@ -708,7 +718,7 @@ TEST(media_file_read_cap)
     ASSERT_INT(media_file_read(path, 279921, &buf, &n, &d), ==, LC_ETOOBIG);
 }
 
-/* ---- robustness sweeps ---------------------------------------------------- */
+/* ---- robustness sweeps --------------------------------------------------- */
 
 static bool rc_allowed(int rc)
 {
