@@ -24,7 +24,7 @@ LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(B)/%.o)
 TST_OBJ := $(TST_SRC:%.c=$(B)/%.o)
 
-.PHONY: all test bench models deps asan clean run-unit
+.PHONY: all test bench models deps asan clean fuzz fuzz-replay
 all: $(B)/livecheck
 
 $(B)/%.o: %.c
@@ -47,8 +47,27 @@ models:
 deps:
 	scripts/install-deps.sh
 
-test: $(B)/livecheck $(B)/unit-tests
-	tests/run.sh
+FUZZ_TGT := $(patsubst fuzz/fuzz_%.c,%,$(wildcard fuzz/fuzz_*.c))
+
+# Each fuzz target's corpus replayed without clang (part of make test).
+$(B)/fuzz-replay-%: fuzz/replay.c fuzz/fuzz_%.c $(B)/liblivecheck.a
+	$(CC) $(CFLAGS) $(XCFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+fuzz-replay: $(FUZZ_TGT:%=$(B)/fuzz-replay-%)
+	for t in $(FUZZ_TGT); do $(B)/fuzz-replay-$$t fuzz/corpus/$$t || exit 1; done
+
+# libFuzzer builds (clang): build/fuzz/fuzz-<target>; run for FUZZ_SECONDS each.
+FUZZ_SECONDS ?= 60
+build/fuzz/fuzz-%: fuzz/fuzz_%.c
+	$(MAKE) B=build/fuzz CC=clang CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined" build/fuzz/liblivecheck.a
+	clang -O1 -g -fsanitize=fuzzer,address,undefined $(XCFLAGS) -o $@ $< build/fuzz/liblivecheck.a $(LDLIBS)
+
+fuzz: $(FUZZ_TGT:%=build/fuzz/fuzz-%)
+	for t in $(FUZZ_TGT); do mkdir -p build/fuzz/corpus-$$t && \
+	    build/fuzz/fuzz-$$t -max_total_time=$(FUZZ_SECONDS) build/fuzz/corpus-$$t fuzz/corpus/$$t || exit 1; done
+
+test: $(B)/livecheck $(B)/unit-tests $(FUZZ_TGT:%=$(B)/fuzz-replay-%)
+	LC_BUILD=$(B) tests/run.sh
 
 bench: $(B)/livecheck
 	bench/run.sh

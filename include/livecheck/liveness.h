@@ -38,7 +38,9 @@ struct liveness_config {
     int min_face_px;
     float min_face_frac;
     float several_frac;
+    float several_score;
     float cutoff_frac;
+    float cutoff_aspect_lo, cutoff_aspect_hi;
     /* Decision: live when score >= threshold; needToReview when the score
      * lies within review_band of the threshold. */
     int threshold;

@@ -11,9 +11,11 @@ static json_t *face_json(const struct liveness_result *r, int nscales)
     json_t *p = json_array();
     for (int i = 0; i < nscales; i++)
         json_array_append_new(p, json_real((double)r->p_live[i]));
-    return json_pack("{s:[i,i,i,i], s:f, s:o}", "box", (int)f->sq[0],
-                     (int)f->sq[1], (int)f->sq[2], (int)f->sq[3], "score",
-                     (double)f->score, "pLive", p);
+    return json_pack("{s:[i,i,i,i], s:[i,i,i,i], s:f, s:o}", "box",
+                     (int)f->sq[0], (int)f->sq[1], (int)f->sq[2], (int)f->sq[3],
+                     "detectorBox", (int)f->box[0], (int)f->box[1],
+                     (int)f->box[2], (int)f->box[3], "score", (double)f->score,
+                     "pLive", p);
 }
 
 int cli_image(int argc, char **argv)

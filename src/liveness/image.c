@@ -24,15 +24,25 @@ static int refuse(struct liveness_result *r, enum lc_outcome o, const char *why)
     return 0;
 }
 
-/* How far the raw box leaves the image, as a fraction of its size. */
-static float outside_frac(const float b[4], int w, int h)
+/* Is the face cut off by an edge? The detector shrinks its box to the
+ * visible part of a face, so a box that touches an edge and is much
+ * narrower (left/right) or flatter (top/bottom) than a whole face's
+ * (width/height 0.59..0.81 on the dev photos) is a cut face. A box that
+ * leaves the image by more than cutoff_frac of its size is one too. */
+static bool cut_off(const struct liveness_config *c, const float b[4], int w,
+                    int h)
 {
-    float side = b[2] > b[3] ? b[2] : b[3];
-    float over = 0.0f;
+    float margin = 0.01f * (float)(w > h ? w : h);
+    float aspect = b[3] > 0.0f ? b[2] / b[3] : 0.0f;
+    bool side = b[0] <= margin || b[0] + b[2] >= (float)w - margin;
+    bool end = b[1] <= margin || b[1] + b[3] >= (float)h - margin;
+    if ((side && aspect < c->cutoff_aspect_lo) || (end && aspect > c->cutoff_aspect_hi))
+        return true;
+    float size = b[2] > b[3] ? b[2] : b[3], over = 0.0f;
     float o[4] = {-b[0], -b[1], b[0] + b[2] - (float)w, b[1] + b[3] - (float)h};
     for (int i = 0; i < 4; i++)
         over = o[i] > over ? o[i] : over;
-    return side > 0.0f ? over / side : 1.0f;
+    return size <= 0.0f || over > c->cutoff_frac * size;
 }
 
 int liveness_face_find(struct vision_ctx *ctx, const struct liveness_config *c,
@@ -74,11 +84,12 @@ int liveness_face_find(struct vision_ctx *ctx, const struct liveness_config *c,
     float big = faces[best].sq[2];
     r->faces = 0;
     for (int i = 0; i < nf; i++)
-        r->faces += faces[i].sq[2] >= c->several_frac * big;
+        r->faces += i == best || (faces[i].sq[2] >= c->several_frac * big &&
+                                  faces[i].score >= c->several_score);
     r->face = faces[best];
     if (r->faces > 1)
         return refuse(r, LC_OUTCOME_MULTIPLE_FACES, "more than one face is in the photo");
-    if (outside_frac(r->face.box, img->w, img->h) > c->cutoff_frac)
+    if (cut_off(c, r->face.box, img->w, img->h))
         return refuse(r, LC_OUTCOME_FACE_CUT_OFF, "the face crosses the edge of the photo");
     float side = big * *scale;
     int short_side = r->info.width < r->info.height ? r->info.width : r->info.height;
