@@ -191,9 +191,11 @@ int nn_plan_build(struct nn_model *m, enum nn_exec exec, struct lc_diag *d)
         s->nout = n->nout;
         memcpy(s->in, in, sizeof in);
         memcpy(s->out, n->out, sizeof s->out);
+        enum nn_layout out = exec == NN_EXEC_FAST ? nn_xnn_out_layout(m, n, want)
+                                                  : NN_PLAIN;
         for (int k = 0; k < n->nout; k++)
             p->layout[n->out[k]] =
-                (uint8_t)(m->t[n->out[k]].shape.rank == 4 ? want : NN_PLAIN);
+                (uint8_t)(m->t[n->out[k]].shape.rank == 4 ? out : NN_PLAIN);
     }
     /* Graph outputs leave plain: convert the producer's tensor and make the
      * conversion write the output's own id. */

@@ -37,7 +37,14 @@ static void convert(const struct nn_shape *s, const float *x, float *y,
     for (size_t n = 0; n < N; n++) {
         const float *xn = x + n * C * HW;
         float *yn = y + n * C * HW;
-        if (to_nhwc) {
+        if (to_nhwc && C == 3) { /* the usual RGB input */
+            const float *r = xn, *g = xn + HW, *b = xn + 2 * HW;
+            for (size_t i = 0; i < HW; i++) {
+                yn[3 * i] = r[i];
+                yn[3 * i + 1] = g[i];
+                yn[3 * i + 2] = b[i];
+            }
+        } else if (to_nhwc) {
             for (size_t c = 0; c < C; c++)
                 for (size_t i = 0; i < HW; i++)
                     yn[i * C + c] = xn[c * HW + i];

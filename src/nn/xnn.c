@@ -98,8 +98,28 @@ static bool gemm_ok(const struct nn_model *m, const struct nn_node *n)
     return true;
 }
 
+/* Transpose perm (0,2,3,1) of a 4-D tensor: NCHW -> NHWC, which is what
+ * an NHWC tensor already holds in memory. */
+static bool to_channels_last(const struct nn_model *m, const struct nn_node *n)
+{
+    static const int perm[4] = {0, 2, 3, 1};
+    return is(n, "Transpose") && tin(m, n, 0)->shape.rank == 4 &&
+           !tin(m, n, 0)->is_const && memcmp(n->p.perm, perm, sizeof perm) == 0;
+}
+
+/* ReduceMean over H and W of a 4-D tensor: a global average pool. */
+static bool spatial_mean(const struct nn_model *m, const struct nn_node *n)
+{
+    if (!is(n, "ReduceMean") || tin(m, n, 0)->shape.rank != 4 || n->p.naxes != 2)
+        return false;
+    int64_t a = n->p.axes[0], b = n->p.axes[1];
+    return (a == 2 && b == 3) || (a == 3 && b == 2);
+}
+
 bool nn_xnn_supports(const struct nn_model *m, const struct nn_node *n)
 {
+    if (to_channels_last(m, n) || spatial_mean(m, n))
+        return true;
     if (is(n, "Conv") || is(n, "MaxPool") || is(n, "GlobalAveragePool"))
         return conv4(m, n);
     if (is(n, "PRelu"))
@@ -108,17 +128,29 @@ bool nn_xnn_supports(const struct nn_model *m, const struct nn_node *n)
     if (is(n, "Concat") || is(n, "Split"))
         return m->t[n->out[0]].shape.rank == 4 && n->p.axis == 1 &&
                m->t[n->out[0]].dtype == NN_F32;
-    if (is(n, "lc.ChannelShuffle"))
-        return true;
+    if (is(n, "lc.ChannelShuffle")) /* XNNPACK wants two groups or more */
+        return n->p.nsplit >= 2 && tin(m, n, 0)->shape.d[1] / n->p.nsplit >= 1;
     if (is(n, "Gemm") || is(n, "MatMul"))
         return gemm_ok(m, n);
-    if (is(n, "Softmax"))
-        return true;
+    if (is(n, "Softmax")) { /* XNNPACK pays per row: only for wide rows */
+        const struct nn_shape *x = &tin(m, n, 0)->shape;
+        int64_t cols = 1;
+        for (int i = n->p.axis; i < x->rank; i++)
+            cols *= x->d[i];
+        return cols >= 16;
+    }
     if (unary(n))
         return is(n, "Relu") || is(n, "Sigmoid");
     if (binary(n))
         return m->t[n->out[0]].shape.rank <= 4;
     return false;
+}
+
+enum nn_layout nn_xnn_out_layout(const struct nn_model *m,
+                                 const struct nn_node *n, enum nn_layout in)
+{
+    /* The transpose's output is a plain [N,H,W,C] tensor. */
+    return to_channels_last(m, n) ? NN_PLAIN : in;
 }
 
 enum nn_layout nn_xnn_layout(const struct nn_model *m, const struct nn_node *n,
@@ -129,7 +161,8 @@ enum nn_layout nn_xnn_layout(const struct nn_model *m, const struct nn_node *n,
                                           : NN_PLAIN;
     if (is(n, "Conv") || is(n, "MaxPool") || is(n, "GlobalAveragePool") ||
         is(n, "PRelu") || is(n, "Concat") || is(n, "Split") ||
-        is(n, "lc.ChannelShuffle"))
+        is(n, "lc.ChannelShuffle") || to_channels_last(m, n) ||
+        spatial_mean(m, n))
         return NN_NHWC;
     if (unary(n))
         return (enum nn_layout)layout[n->in[0]];
@@ -308,7 +341,12 @@ int nn_xnn_step_create(const struct nn_model *m, const struct nn_step *st,
             s = xnn_setup_max_pooling2d_nhwc_f32(op, (size_t)xs0->d[0],
                                                  (size_t)xs0->d[2],
                                                  (size_t)xs0->d[3], x, y, NULL);
-    } else if (is(n, "GlobalAveragePool")) {
+    } else if (to_channels_last(m, n)) {
+        size_t len = nn_shape_numel(xs0);
+        s = xnn_create_copy_nc_x32(1, 1, 1, 0, &op);
+        if (s == xnn_status_success)
+            s = xnn_setup_copy_nc_x32(op, len, x, y, NULL);
+    } else if (is(n, "GlobalAveragePool") || spatial_mean(m, n)) {
         size_t C = (size_t)xs0->d[1];
         s = xnn_create_global_average_pooling_nwc_f32(C, C, C, -INFINITY,
                                                       INFINITY, 0, &op);

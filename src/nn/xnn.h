@@ -20,6 +20,11 @@ bool nn_xnn_supports(const struct nn_model *m, const struct nn_node *n);
 enum nn_layout nn_xnn_layout(const struct nn_model *m, const struct nn_node *n,
                              const uint8_t *layout);
 
+/* The layout of node n's 4-D outputs when its inputs are in layout in
+ * (the same, except for ops whose output is plain by construction). */
+enum nn_layout nn_xnn_out_layout(const struct nn_model *m,
+                                 const struct nn_node *n, enum nn_layout in);
+
 /* Operators of one fast step (several for Concat/Split). */
 struct nn_xnn_step {
     int nops;

@@ -202,29 +202,39 @@ static void run_slice(const struct nn_node *n, const struct nn_step *st,
     int64_t start[NN_MAX_RANK] = {0};
     for (int i = 0; i < n->p.naxes; i++)
         start[n->p.axes[i]] = n->p.starts[i];
+    size_t total = nn_tensor_numel(yt);
+    if (total == 0)
+        return;
+    /* Rows of the output that are contiguous in both tensors: the trailing
+     * axes that are not sliced, plus the innermost sliced one. */
+    int k = r - 1;
+    while (k > 0 && yt->shape.d[k] == xt->shape.d[k])
+        k--;
+    size_t row = 1, xrow = 1;
+    for (int i = k; i < r; i++) {
+        row *= (size_t)yt->shape.d[i];
+        xrow *= (size_t)xt->shape.d[i];
+    }
     size_t xstr[NN_MAX_RANK], s = 1;
     for (int i = r - 1; i >= 0; i--) {
         xstr[i] = s;
         s *= (size_t)xt->shape.d[i];
     }
-    size_t total = nn_tensor_numel(yt);
-    if (total == 0)
-        return;
-    size_t inner = (size_t)yt->shape.d[r - 1];
     int64_t idx[NN_MAX_RANK] = {0};
     const char *x = c->ptr[st->in[0]];
     char *y = c->ptr[st->out[0]];
-    for (size_t i = 0; i < total; i += inner) {
-        size_t off = 0;
-        for (int k = 0; k < r; k++)
-            off += (size_t)(idx[k] + start[k]) * xstr[k];
-        memcpy(y + i * es, x + off * es, inner * es);
-        for (int k = r - 2; k >= 0; k--) {
-            if (++idx[k] < yt->shape.d[k])
+    for (size_t i = 0; i < total; i += row) {
+        size_t off = (size_t)start[k] * xstr[k];
+        for (int a = 0; a < k; a++)
+            off += (size_t)(idx[a] + start[a]) * xstr[a];
+        memcpy(y + i * es, x + off * es, row * es);
+        for (int a = k - 1; a >= 0; a--) {
+            if (++idx[a] < yt->shape.d[a])
                 break;
-            idx[k] = 0;
+            idx[a] = 0;
         }
     }
+    (void)xrow;
 }
 
 const struct nn_op nn_op_slice = {
