@@ -21,7 +21,7 @@ void liveness_config_default(struct liveness_config *c)
         .review_band = 10,
         .nscales = 1,
         .scales = {2.7f},
-        .decode_min_side = 480,
+        .decode_min_side = 400,
         .match_threshold = 50,
     };
 }
