@@ -69,8 +69,16 @@ fuzz: $(FUZZ_TGT:%=build/fuzz/fuzz-%)
 test: $(B)/livecheck $(B)/unit-tests $(FUZZ_TGT:%=$(B)/fuzz-replay-%)
 	LC_BUILD=$(B) tests/run.sh
 
-bench: $(B)/livecheck
-	bench/run.sh
+# Benchmark drivers (bench/bench_<name>.c -> build/bench-<name>).
+BENCH_BIN := $(B)/bench-models $(B)/bench-image
+# (the .d files add headers to $^: only the .c and the library are inputs)
+$(B)/bench-%: bench/bench_%.c $(B)/liblivecheck.a
+	$(CC) $(CFLAGS) $(XCFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.a,$^) $(LDLIBS)
+
+bench: $(B)/livecheck $(BENCH_BIN)
+	LC_BUILD=$(B) bench/run.sh
+
+-include $(BENCH_BIN:=.d)
 
 asan:
 	$(MAKE) B=build/asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
