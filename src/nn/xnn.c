@@ -57,6 +57,17 @@ static bool const_layout_free(const struct nn_tensor *t)
     return d[1] == 1 || d[2] * d[3] == 1;
 }
 
+/* A constant PRelu slope that broadcasts as [1,C,1,1]: one value per
+ * channel (a 1-D slope of C values lies along W under NumPy rules). */
+static bool per_channel(const struct nn_tensor *t, int64_t C)
+{
+    size_t d[4];
+    if (!t->is_const || t->shape.rank > 4) /* XNNPACK copies the slope */
+        return false;
+    align4(&t->shape, d);
+    return d[0] == 1 && d[1] == (size_t)C && d[2] == 1 && d[3] == 1;
+}
+
 static bool binary(const struct nn_node *n)
 {
     return is(n, "Add") || is(n, "Sub") || is(n, "Mul") || is(n, "Div");
@@ -92,7 +103,10 @@ static bool gemm_ok(const struct nn_model *m, const struct nn_node *n)
     if (n->nin > 2 && n->in[2] >= 0) {
         const struct nn_tensor *c = tin(m, n, 2);
         size_t N = (size_t)m->t[n->out[0]].shape.d[1];
-        if (!c->is_const || n->p.beta != 1.0f || nn_tensor_numel(c) != N)
+        /* XNNPACK's bias is per output column: C must be [N] or [1,N], not
+         * [M,1] (per row), even when M == N. */
+        if (!c->is_const || n->p.beta != 1.0f || nn_tensor_numel(c) != N ||
+            c->shape.rank < 1 || c->shape.d[c->shape.rank - 1] != (int64_t)N)
             return false;
     }
     return true;
@@ -120,14 +134,21 @@ bool nn_xnn_supports(const struct nn_model *m, const struct nn_node *n)
 {
     if (to_channels_last(m, n) || spatial_mean(m, n))
         return true;
-    if (is(n, "Conv") || is(n, "MaxPool") || is(n, "GlobalAveragePool"))
+    if (is(n, "MaxPool")) /* XNNPACK refuses a 1x1 pooling window */
+        return conv4(m, n) && n->p.conv.kh * n->p.conv.kw > 1;
+    if (is(n, "Conv") || is(n, "GlobalAveragePool"))
         return conv4(m, n);
     if (is(n, "PRelu"))
         return tin(m, n, 0)->shape.rank == 4 && !tin(m, n, 0)->is_const &&
-               nn_tensor_numel(tin(m, n, 1)) == (size_t)tin(m, n, 0)->shape.d[1];
-    if (is(n, "Concat") || is(n, "Split"))
+               per_channel(tin(m, n, 1), tin(m, n, 0)->shape.d[1]);
+    if (is(n, "Concat") || is(n, "Split")) {
+        /* A constant part stays NCHW: only one that reads the same in NHWC. */
+        for (int i = 0; i < n->nin; i++)
+            if (tin(m, n, i)->is_const && !const_layout_free(tin(m, n, i)))
+                return false;
         return m->t[n->out[0]].shape.rank == 4 && n->p.axis == 1 &&
                m->t[n->out[0]].dtype == NN_F32;
+    }
     if (is(n, "lc.ChannelShuffle")) /* XNNPACK wants two groups or more */
         return n->p.nsplit >= 2 && tin(m, n, 0)->shape.d[1] / n->p.nsplit >= 1;
     if (is(n, "Gemm") || is(n, "MatMul"))
