@@ -18,9 +18,20 @@ static int resolve(struct nn_model *m, struct nn_node *n, int idx,
                    struct lc_diag *d)
 {
     n->op = nn_op_find(n->op_type);
-    if (n->op == NULL)
+    if (n->op == NULL || strncmp(n->op_type, "lc.", 3) == 0) /* lc.*: ours */
         return lc_diag_set(d, LC_EUNSUP, "node %d (%s): unsupported op %s",
                            idx, n->name, n->op_type);
+    /* An omitted input or output (empty name) may only be a trailing
+     * optional one (Conv's and Gemm's bias, unused outputs): drop those,
+     * refuse any other. */
+    while (n->nin > 0 && n->in[n->nin - 1] < 0)
+        n->nin--;
+    while (n->nout > 0 && n->out[n->nout - 1] < 0)
+        n->nout--;
+    for (int k = 0; k < n->nin || k < n->nout; k++)
+        if ((k < n->nin && n->in[k] < 0) || (k < n->nout && n->out[k] < 0))
+            return lc_diag_set(d, LC_EFORMAT, "node %d (%s): %s with a name left out",
+                               idx, n->name, n->op_type);
     if (n->nin < n->op->min_in || n->nin > n->op->max_in ||
         n->nout < 1 || n->nout > n->op->nout_max)
         return lc_diag_set(d, LC_EFORMAT, "node %d (%s): %s with %d inputs, %d outputs",
@@ -131,7 +142,11 @@ static void fold_bn(struct nn_model *m, int bi)
     const struct nn_shape *ws = &m->t[w].shape;
     int b;
     bool has_bias = p->nin > 2 && p->in[2] >= 0;
-    if (has_bias && nn_tensor_numel(IN_T(m, p, 2)) == (size_t)C) {
+    const struct nn_shape *bs = has_bias ? &IN_T(m, p, 2)->shape : NULL;
+    /* A bias of C values along the last axis ([C] or [1,C]); a Gemm's [M,1]
+     * bias adds per row even when M == C. */
+    if (has_bias && nn_tensor_numel(IN_T(m, p, 2)) == (size_t)C &&
+        bs->rank >= 1 && bs->d[bs->rank - 1] == C) {
         b = const_copy(m, p->in[2], "#bn");
     } else if (!has_bias) {
         char name[256];
@@ -240,6 +255,10 @@ int nn_graph_prepare(struct nn_model *m, struct lc_diag *d)
         else if (all_const || strcmp(n->op_type, "Shape") == 0)
             evaluate(m, n);
     }
+    for (int i = 0; rc == 0 && i < m->noutputs; i++)
+        if (m->outputs[i] >= nt0 || !known[m->outputs[i]])
+            rc = lc_diag_set(d, LC_EFORMAT, "output %s is never produced",
+                             m->t[m->outputs[i]].name);
     free(known);
     if (rc < 0)
         return rc;

@@ -119,9 +119,11 @@ static int parse_tensor(struct nn_model *m, struct pb r, int *id, bool named,
     } else if (numel != 0) {
         goto bad;
     }
-    *id = named && name ? nn_model_tensor_find(m, name) : -1;
+    /* An attribute's tensor stays nameless: its name (exporters often give
+     * one, even the node output's) must not capture later references. */
+    *id = named && name && name[0] ? nn_model_tensor_find(m, name) : -1;
     if (*id < 0)
-        *id = nn_model_tensor_add(m, name ? name : "");
+        *id = nn_model_tensor_add(m, named && name ? name : "");
     free(name);
     struct nn_tensor *t = &m->t[*id];
     t->shape = shape;
@@ -202,20 +204,24 @@ static int parse_attr(struct nn_model *m, struct pb r, struct nn_attr *a,
     a->tensor = -1;
     int cap = 0;
     while (pb_next(&r, &f, &w)) {
-        if (f == 1 && w == PB_LEN)
+        if (f == 1 && w == PB_LEN) {
+            free(a->name); /* a repeated field: the last one wins */
             a->name = pb_string(&r);
-        else if (f == 2 && w == PB_I32) {
+        } else if (f == 2 && w == PB_I32) {
             uint32_t u = pb_fixed32(&r);
             memcpy(&a->f, &u, 4);
         } else if (f == 3 && w == PB_VARINT)
             a->i = (int64_t)pb_varint(&r);
-        else if (f == 4 && w == PB_LEN)
+        else if (f == 4 && w == PB_LEN) {
+            free(a->s);
             a->s = pb_string(&r);
-        else if (f == 5 && w == PB_LEN) {
+        } else if (f == 5 && w == PB_LEN) {
             int rc = parse_tensor(m, pb_sub(&r), &a->tensor, false, d);
             if (rc < 0)
                 return rc;
         } else if (f == 7) { /* floats */
+            if (a->ints) /* a->n counts one list: floats or ints */
+                return lc_diag_set(d, LC_EFORMAT, "malformed attribute");
             struct pb s = w == PB_LEN ? pb_sub(&r) : r;
             do {
                 if (a->n == cap) {
@@ -232,6 +238,8 @@ static int parse_attr(struct nn_model *m, struct pb r, struct nn_attr *a,
             else
                 r.err |= s.err;
         } else if (f == 8) { /* ints */
+            if (a->floats)
+                return lc_diag_set(d, LC_EFORMAT, "malformed attribute");
             if (a->n + 64 > cap) {
                 cap = a->n + 64;
                 if (cap > 4096)
@@ -281,8 +289,10 @@ static int parse_node(struct nn_model *m, struct pb r, struct lc_diag *d)
             (f == 1 ? n->in : n->out)[(*cnt)++] = tensor_ref(m, s);
             free(s);
         } else if (f == 3 && w == PB_LEN) {
+            free(n->name); /* a repeated field: the last one wins */
             n->name = pb_string(&r);
         } else if (f == 4 && w == PB_LEN) {
+            free(n->op_type);
             n->op_type = pb_string(&r);
         } else if (f == 5 && w == PB_LEN) {
             if (n->nattr == cap) {
@@ -333,7 +343,7 @@ static int parse_graph(struct nn_model *m, struct pb r, struct lc_diag *d)
                 free(name);
                 return lc_diag_set(d, LC_EFORMAT, "malformed graph input/output");
             }
-            int id = nn_model_tensor_find(m, name);
+            int id = name[0] ? nn_model_tensor_find(m, name) : -1;
             if (f == 11 && id >= 0 && m->t[id].is_const) {
                 free(name); /* an initializer also listed as input */
                 continue;

@@ -1,5 +1,6 @@
 /* src/nn/ops/binary.c - elementwise binary ops with NumPy broadcasting:
- * Add, Sub, Mul, Div, and PRelu (slope broadcast onto x).
+ * Add, Sub, Mul, Div, and PRelu (slope broadcast onto x), on float32 and,
+ * for shape arithmetic folded at load time, on int64.
  *
  * The reference kernel walks the output in row-major order and finds each
  * operand's element through strides, with stride 0 on broadcast axes. */
@@ -49,17 +50,42 @@ static inline float apply(enum bop op, float a, float b)
     return 0.0f;
 }
 
+/* int64 (shape arithmetic folded at load time): wrapping, and x / 0 = 0
+ * rather than a trap. */
+static inline int64_t apply_i64(enum bop op, int64_t a, int64_t b)
+{
+    switch (op) {
+    case B_ADD:
+        return (int64_t)((uint64_t)a + (uint64_t)b);
+    case B_SUB:
+        return (int64_t)((uint64_t)a - (uint64_t)b);
+    case B_MUL:
+        return (int64_t)((uint64_t)a * (uint64_t)b);
+    case B_DIV:
+        return b == 0 || (a == INT64_MIN && b == -1) ? 0 : a / b;
+    case B_PRELU:
+        return a < 0 ? (int64_t)((uint64_t)a * (uint64_t)b) : a;
+    }
+    return 0;
+}
+
 static void run_bop(enum bop op, const struct nn_step *st, struct nn_exec_ctx *c)
 {
     const struct nn_shape *o = &T_OUT(c, st, 0)->shape;
     const float *a = X_IN(c, st, 0), *b = X_IN(c, st, 1);
     float *y = X_OUT(c, st, 0);
+    const int64_t *a64 = c->ptr[st->in[0]], *b64 = c->ptr[st->in[1]];
+    int64_t *y64 = c->ptr[st->out[0]];
+    bool i64 = T_OUT(c, st, 0)->dtype == NN_I64;
     size_t sa[NN_MAX_RANK], sb[NN_MAX_RANK];
     bstrides(&T_IN(c, st, 0)->shape, o, sa);
     bstrides(&T_IN(c, st, 1)->shape, o, sb);
     size_t total = nn_shape_numel(o);
     if (o->rank == 0) {
-        y[0] = apply(op, a[0], b[0]);
+        if (i64)
+            y64[0] = apply_i64(op, a64[0], b64[0]);
+        else
+            y[0] = apply(op, a[0], b[0]);
         return;
     }
     int64_t idx[NN_MAX_RANK] = {0};
@@ -67,8 +93,13 @@ static void run_bop(enum bop op, const struct nn_step *st, struct nn_exec_ctx *c
     int last = o->rank - 1;
     size_t inner = (size_t)o->d[last];
     for (size_t i = 0; i < total; i += inner) {
-        for (size_t k = 0; k < inner; k++)
-            y[i + k] = apply(op, a[ia + k * sa[last]], b[ib + k * sb[last]]);
+        if (i64)
+            for (size_t k = 0; k < inner; k++)
+                y64[i + k] = apply_i64(op, a64[ia + k * sa[last]],
+                                       b64[ib + k * sb[last]]);
+        else
+            for (size_t k = 0; k < inner; k++)
+                y[i + k] = apply(op, a[ia + k * sa[last]], b[ib + k * sb[last]]);
         /* advance the outer index */
         for (int dd = last - 1; dd >= 0; dd--) {
             ia += sa[dd];

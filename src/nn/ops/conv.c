@@ -59,7 +59,8 @@ int nn_conv_parse_window(struct nn_node *n, struct nn_conv_p *p,
 int64_t nn_conv_out_dim(int64_t in, int k, int s, int dil, int p0, int p1)
 {
     int64_t ek = (int64_t)dil * (k - 1) + 1;
-    return (in + p0 + p1 - ek) / s + 1;
+    int64_t span = in + p0 + p1 - ek; /* C division truncates: -1/2 is 0 */
+    return span < 0 ? 0 : span / s + 1;
 }
 
 static int parse(struct nn_model *m, struct nn_node *n, struct lc_diag *d)

@@ -156,6 +156,8 @@ static int parse_const(struct nn_model *m, struct nn_node *n, struct lc_diag *d)
             n->attr[i].used = true;
             struct nn_tensor *src = &m->t[n->attr[i].tensor];
             struct nn_tensor *y = OUT_T(m, n, 0);
+            if (y->is_const || y->is_input) /* an initializer or input */
+                return lc_diag_set(d, LC_EFORMAT, "Constant: output assigned twice");
             y->shape = src->shape;
             y->dtype = src->dtype;
             y->is_const = true;
