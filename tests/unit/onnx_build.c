@@ -25,6 +25,7 @@ struct ob {
     bool in_node;
     bool packed, typed;
     int64_t opset, ir;
+    char *tensor_name; /* for the next attribute tensor */
 };
 
 /* ---- byte buffer ------------------------------------------------------ */
@@ -337,11 +338,20 @@ void ob_attr_str(struct ob *b, const char *name, const char *s)
     end_attr(b, &a);
 }
 
+void ob_attr_tensor_name(struct ob *b, const char *tensor_name)
+{
+    free(b->tensor_name);
+    b->tensor_name = xrealloc(NULL, strlen(tensor_name) + 1);
+    strcpy(b->tensor_name, tensor_name);
+}
+
 static void attr_tensor(struct ob *b, const char *name, int dtype, int rank,
                         const int64_t *dims, const void *data)
 {
     struct ob_buf a = begin_attr(name, A_TENSOR), t = {0};
-    put_tensor(b, &t, NULL, dtype, rank, dims, data);
+    put_tensor(b, &t, b->tensor_name, dtype, rank, dims, data);
+    free(b->tensor_name);
+    b->tensor_name = NULL;
     ob_buf_field_msg(&a, 5, &t);
     end_attr(b, &a);
 }
@@ -358,6 +368,12 @@ void ob_attr_tensor_i64(struct ob *b, const char *name, int rank,
     attr_tensor(b, name, T_I64, rank, dims, data);
 }
 
+void ob_attr_raw(struct ob *b, const struct ob_buf *attr)
+{
+    if (b->in_node)
+        ob_buf_field_len(&b->node, 5, attr->p, attr->n);
+}
+
 uint8_t *ob_finish(struct ob *b, size_t *n)
 {
     end_node(b);
@@ -369,6 +385,7 @@ uint8_t *ob_finish(struct ob *b, size_t *n)
     ob_buf_field_varint(&os, 2, (uint64_t)b->opset);
     ob_buf_field_msg(&model, 8, &os);
     ob_buf_field_msg(&model, 7, &b->graph);
+    free(b->tensor_name);
     free(b);
     *n = model.n;
     return model.p;

@@ -74,10 +74,17 @@ void ob_attr_float(struct ob *b, const char *name, float v);
 void ob_attr_ints(struct ob *b, const char *name, int n, const int64_t *v);
 void ob_attr_floats(struct ob *b, const char *name, int n, const float *v);
 void ob_attr_str(struct ob *b, const char *name, const char *s);
+/* The TensorProto name the next ob_attr_tensor_* call writes (exporters
+ * often name a Constant's value; by default it has none). */
+void ob_attr_tensor_name(struct ob *b, const char *tensor_name);
 void ob_attr_tensor_f32(struct ob *b, const char *name, int rank,
                         const int64_t *dims, const float *data);
 void ob_attr_tensor_i64(struct ob *b, const char *name, int rank,
                         const int64_t *dims, const int64_t *data);
+
+/* An AttributeProto encoded by the caller (with the ob_buf_* writers), for
+ * malformed or unusual attributes. */
+void ob_attr_raw(struct ob *b, const struct ob_buf *attr);
 
 /* The serialised ModelProto in a malloc'd buffer of *n bytes; frees b. */
 uint8_t *ob_finish(struct ob *b, size_t *n);
