@@ -250,6 +250,14 @@ int nn_graph_prepare(struct nn_model *m, struct lc_diag *d)
         }
         if (rc < 0)
             break;
+        bool has_i64 = false;
+        for (int k = 0; k < n->nin; k++)
+            has_i64 |= n->in[k] >= 0 && m->t[n->in[k]].dtype == NN_I64;
+        if (has_i64 && !n->op->movement && !n->op->int64) {
+            rc = lc_diag_set(d, LC_EUNSUP, "node %d (%s): %s on int64",
+                             i, n->name, n->op_type);
+            break;
+        }
         if (strcmp(n->op_type, "Constant") == 0)
             n->dead = true;
         else if (all_const || strcmp(n->op_type, "Shape") == 0)

@@ -92,6 +92,8 @@ struct nn_op {
                 struct nn_exec_ctx *c);
     /* Pure data movement: kernels work for any element size. */
     bool movement;
+    /* The kernel also computes on int64 (shape arithmetic at load time). */
+    bool int64;
 };
 
 struct nn_node {

@@ -2171,3 +2171,17 @@ TEST(nn_fuzz_seeds_load)
     closedir(dh);
     ASSERT_INT(seen, >=, 6);
 }
+
+/* Only data movement and the four arithmetic ops compute on int64 at load
+ * time; any other op on an int64 constant is refused rather than reading
+ * its bytes as floats. */
+TEST(nn_err_int64_arithmetic_refused)
+{
+    struct ob *b = ob_new();
+    ob_input(b, "x", 2, D(1, 2));
+    ob_init_i64(b, "k", 1, D(2), (int64_t[]){-3, 4});
+    ob_node(b, "Relu", "k", "r");
+    ob_node(b, "Add", "x,x", "y");
+    ob_output(b, "y");
+    LOAD_FAILS(b, LC_EUNSUP, "Relu on int64");
+}

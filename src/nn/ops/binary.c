@@ -121,7 +121,7 @@ static void run_bop(enum bop op, const struct nn_step *st, struct nn_exec_ctx *c
     }                                                                       \
     const struct nn_op nn_op_##sym = {                                      \
         .name = onnx, .min_in = 2, .max_in = 2, .nout_max = 1,              \
-        .shape = shape_bcast, .run = run_##sym}
+        .shape = shape_bcast, .run = run_##sym, .int64 = true}
 
 BINARY(add, "Add", B_ADD);
 BINARY(sub, "Sub", B_SUB);

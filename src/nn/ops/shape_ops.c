@@ -38,7 +38,7 @@ static void run_shape(const struct nn_node *n, const struct nn_step *st,
 
 const struct nn_op nn_op_shape = {
     .name = "Shape", .min_in = 1, .max_in = 1, .nout_max = 1,
-    .shape = shape_shape, .run = run_shape};
+    .shape = shape_shape, .run = run_shape, .int64 = true};
 
 static int shape_reshape(struct nn_model *m, struct nn_node *n, struct lc_diag *d)
 {
