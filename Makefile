@@ -16,7 +16,7 @@ XCFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wno-unused-parameter \
 LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lXNNPACK -lpthreadpool -lm -pthread
 
 B       := build
-LIB_SRC := $(wildcard src/core/*.c src/nn/*.c src/nn/ops/*.c src/media/*.c \
+LIB_SRC := $(wildcard src/core/*.c src/nn/*.c src/nn/ops/*.c src/media/*.c src/eval/*.c \
                       src/vision/*.c src/liveness/*.c)
 CLI_SRC := $(wildcard src/cli/*.c)
 TST_SRC := $(wildcard tests/unit/*.c)
