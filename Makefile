@@ -8,7 +8,8 @@
 #   make asan       run the test suite under ASan+UBSan
 
 CC      ?= cc
-PKGS    := libturbojpeg spng libexif jansson libsodium
+PKGS    := libturbojpeg spng libexif jansson libsodium \
+           libavformat libavcodec libswscale libavutil libcurl
 CFLAGS  ?= -O2 -g
 XCFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wno-unused-parameter \
            -Iinclude -Isrc $(shell pkg-config --cflags $(PKGS) 2>/dev/null) \
@@ -17,7 +18,7 @@ LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lXNNPACK -lpthreadpoo
 
 B       := build
 LIB_SRC := $(wildcard src/core/*.c src/nn/*.c src/nn/ops/*.c src/media/*.c src/eval/*.c \
-                      src/vision/*.c src/liveness/*.c)
+                      src/vision/*.c src/liveness/*.c src/net/*.c)
 CLI_SRC := $(wildcard src/cli/*.c)
 TST_SRC := $(wildcard tests/unit/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
