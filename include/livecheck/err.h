@@ -21,6 +21,9 @@
     X(EIO, -6, "io", "i/o error")                                      \
     X(ETRUNC, -7, "truncated", "input is truncated")                   \
     X(ECHECKSUM, -8, "checksum", "checksum mismatch")                  \
+    X(EDENIED, -20, "denied", "refused by an access policy")          \
+    X(EUNREACH, -21, "unreachable", "unreachable or timed out")        \
+    X(EHTTP, -22, "http_status", "unexpected HTTP status")             \
     X(EEMPTY, -9, "empty", "input is empty")                           \
     X(ENOTFOUND, -10, "not_found", "not found")
 

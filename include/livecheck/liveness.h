@@ -25,6 +25,68 @@
 
 #define LIVENESS_MAX_SCALES 3
 
+/* The cues fused with the liveness model (src/liveness/cues_*.c). Each
+ * measures one kind of recapture evidence on the pixels of the face and
+ * its surroundings and gives a suspicion value in its own units (larger =
+ * more like an attack); fuse.c turns values beyond what live photos show
+ * into a penalty on the model's logit. X(NAME, "key", what it measures).
+ * The default configuration fuses moire, gamut and edges; the others are
+ * measured by `livecheck eval --ablation` and kept out (docs/accuracy.md). */
+#define LIVENESS_CUE_MAP(X)                                                  \
+    X(MOIRE, "moire", "colour moire: fine chroma over luma energy, log10")   \
+    X(TEXTURE, "texture", "lack of fine texture: -log10 high/mid energy")    \
+    X(GAMUT, "gamut", "skin chroma short of live skin's red over blue")      \
+    X(SPECULAR, "specular", "share of the face in flat, clipped glare")      \
+    X(EDGES, "edges", "straight edges framing the face, 0..2")               \
+    X(GEOMETRY, "geometry", "landmark vs head-pose disagreement, degrees")
+
+enum liveness_cue {
+#define X(name, key, what) LIVENESS_CUE_##name,
+    LIVENESS_CUE_MAP(X)
+#undef X
+    LIVENESS_CUE_COUNT
+};
+
+/* Stable key ("moire") of a cue; NULL for an out-of-range index. */
+const char *liveness_cue_key(enum liveness_cue c);
+
+/* Image quality problems that make a live person look like a spoof. When
+ * the fused score would reject a photo with one of these, the result says
+ * needToReview with the reason instead of a bare "no".
+ * X(NAME, "key", sentence for the reason field). */
+#define LIVENESS_QUALITY_MAP(X)                                              \
+    X(TOO_DARK, "too_dark", "the face is too dark; retake in better light")  \
+    X(TOO_BRIGHT, "too_bright",                                              \
+      "the face is overexposed; avoid strong light falling on it")           \
+    X(BLURRED, "blurred", "the face is blurred; hold the camera still")      \
+    X(FACE_SMALL, "face_small", "the face is small; move closer")            \
+    X(FACE_PARTLY_OUTSIDE, "face_partly_outside",                            \
+      "the face is partly outside the photo; centre it")
+
+enum liveness_quality_issue {
+    LIVENESS_QUALITY_OK = 0,
+#define X(name, key, why) LIVENESS_QUALITY_##name,
+    LIVENESS_QUALITY_MAP(X)
+#undef X
+    LIVENESS_QUALITY_COUNT
+};
+
+/* Stable key ("too_dark") and sentence of a quality issue; "ok" and ""
+ * for LIVENESS_QUALITY_OK. Never NULL. */
+const char *liveness_quality_key(enum liveness_quality_issue q);
+const char *liveness_quality_reason(enum liveness_quality_issue q);
+
+/* What the quality check measured on the face (src/liveness/quality.c). */
+struct liveness_quality {
+    float brightness;  /* mean face luma 0..255 */
+    float dark_clip;   /* share of face pixels at or below 12 */
+    float bright_clip; /* share of face pixels at or above 250 */
+    float sharpness;   /* log10 of fine-to-coarse gradient energy */
+    float face_px;     /* side of the squared face box, full-image pixels */
+    float outside;     /* share of the raw face box outside the image */
+    enum liveness_quality_issue issue; /* the first problem found, or OK */
+};
+
 struct liveness_config {
     /* Input policy (../shared/spec/api.md section 1). */
     size_t max_bytes;  /* size cap, default 20 MB */
@@ -45,9 +107,20 @@ struct liveness_config {
      * lies within review_band of the threshold. */
     int threshold;
     int review_band;
-    /* Liveness crops: scales of the squared face box fused by mean. */
+    /* Liveness crops: scales of the squared face box; the model's logits
+     * are averaged over them. */
     int nscales;
     float scales[LIVENESS_MAX_SCALES];
+    /* Cues fused with the model: bit (1u << LIVENESS_CUE_x) enables one.
+     * A disabled cue is not computed. */
+    unsigned cues;
+    /* Calibration of the fused logit z: livenessScore = 100 / (1 +
+     * exp(-(calib_a * z + calib_b))). See docs/accuracy.md. */
+    float calib_a, calib_b;
+    /* Quality limits (quality.c): a face darker or brighter on average,
+     * or with more clipped pixels, or less sharp, or smaller, or more
+     * outside the image than these is a quality issue. */
+    float q_dark, q_bright, q_clip, q_sharp, q_face_px, q_outside;
     /* JPEGs are decoded with DCT scaling down to this shorter side. */
     int decode_min_side;
     /* Face match: a pair matches when matchScore >= match_threshold. */
@@ -68,9 +141,15 @@ struct liveness_result {
     int score;          /* livenessScore 0..100 */
     bool live, review;
     float p_live[LIVENESS_MAX_SCALES]; /* per crop scale */
+    float cue[LIVENESS_CUE_COUNT]; /* each enabled cue's value, else 0 */
+    float z;            /* fused logit before calibration */
+    float p_fused;      /* calibrated p(live), livenessScore / 100 */
+    struct liveness_quality quality;
+    const char *review_reason; /* static sentence when review is for a
+                                  quality issue, else NULL */
     int faces;          /* faces counted by the several-faces rule */
     struct vision_face face; /* in full-image pixels */
-    double ms_decode, ms_faces, ms_liveness;
+    double ms_decode, ms_faces, ms_liveness, ms_cues;
 };
 
 /* The input policy on what the header says: format by content, size cap,
@@ -99,6 +178,22 @@ int liveness_image_check(struct vision_ctx *ctx,
                          const struct liveness_config *c, const uint8_t *buf,
                          size_t n, const struct liveness_opts *o,
                          struct liveness_result *r);
+
+/* Fuse r's per-scale p_live (first c->nscales) and its enabled cue values
+ * (c->cues) into r->z, r->p_fused, r->score, r->live and r->review, and
+ * apply the quality rule (a would-be rejection with a quality issue is
+ * sent to review with review_reason). A pure function of r and c, so that
+ * evaluation can compare cue sets without running the models again. */
+void liveness_fuse(const struct liveness_config *c, struct liveness_result *r);
+
+/* Compute every cue enabled in c->cues and the quality measures for the
+ * face in img (the decoded image the face was found in; scale maps its
+ * pixels to the full image). Fills r->cue and r->quality. */
+void liveness_cues_measure(struct vision_ctx *ctx,
+                           const struct liveness_config *c,
+                           const struct media_image *img,
+                           const struct vision_face *face, float scale,
+                           struct liveness_result *r);
 
 /* Calibrated match score 0..100 from the cosine of two embeddings. The
  * mapping is a logistic curve centred on the cosine where the dev pairs

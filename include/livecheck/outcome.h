@@ -34,7 +34,11 @@
     X(FACE_CUT_OFF, "error_face_cut_off", 422, "E00016",                     \
       "The face is cut off by the edge of the image.")                       \
     X(INTERNAL, "error_internal", 500, "E00500",                             \
-      "An internal error occurred.")
+      "An internal error occurred.")                                         \
+    X(IMAGE_TOO_DARK, "error_image_too_dark", 422, "E00016",                 \
+      "The photo is too dark to find a face; retake it in better light.")    \
+    X(IMAGE_TOO_BRIGHT, "error_image_too_bright", 422, "E00016",             \
+      "The photo is overexposed; retake it without strong light on it.")
 
 enum lc_outcome {
     LC_OUTCOME_OK = 0,

@@ -1,12 +1,13 @@
 /* src/liveness/image.c - the passive image check: policy, decode, the one
- * usable face, and the liveness score fused over crop scales. */
+ * usable face, the model at each crop scale, the cues and quality
+ * measures (cues.c), and their fusion into the score (fuse.c). */
 #include <math.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
-#include "livecheck/liveness.h"
+#include "liveness/liveness_int.h"
 
 #define MAX_FACES 16
 
@@ -75,8 +76,16 @@ int liveness_face_find(struct vision_ctx *ctx, const struct liveness_config *c,
         return rc;
     if (nf > MAX_FACES)
         nf = MAX_FACES;
-    if (nf == 0)
+    if (nf == 0) {
+        /* Say why when the photo itself is the problem: a retake in
+         * better light can succeed, a bare "no face" does not say so. */
+        enum liveness_quality_issue q = liveness_exposure_check(c, img);
+        if (q == LIVENESS_QUALITY_TOO_DARK)
+            return refuse(r, LC_OUTCOME_IMAGE_TOO_DARK, "no face was found in a photo this dark");
+        if (q == LIVENESS_QUALITY_TOO_BRIGHT)
+            return refuse(r, LC_OUTCOME_IMAGE_TOO_BRIGHT, "no face was found in a photo this bright");
         return refuse(r, LC_OUTCOME_NO_FACE, "no face was detected");
+    }
     int best = 0;
     for (int i = 1; i < nf; i++)
         if (faces[i].sq[2] > faces[best].sq[2])
@@ -132,16 +141,12 @@ int liveness_image_check(struct vision_ctx *ctx,
         return rc;
     }
     double t0 = now_ms();
-    float sum = 0.0f;
-    for (int i = 0; i < c->nscales; i++) {
+    for (int i = 0; i < c->nscales; i++)
         r->p_live[i] = vision_face_liveness(ctx, &img, &r->face, c->scales[i]);
-        sum += r->p_live[i];
-    }
-    float p = c->nscales > 0 ? sum / (float)c->nscales : 0.0f;
-    r->score = (int)lrintf(100.0f * p);
-    r->live = r->score >= c->threshold;
-    r->review = abs(r->score - c->threshold) < c->review_band;
     r->ms_liveness = now_ms() - t0;
+    liveness_cues_measure(ctx, c, &img, &r->face, scale, r);
+    r->ms_cues = now_ms() - t0 - r->ms_liveness;
+    liveness_fuse(c, r);
     face_rescale(&r->face, scale);
     media_image_release(&img);
     return 0;
