@@ -37,6 +37,7 @@ run_suite() { # name, command...
 
 run_suite unit "$LC_BUILD/unit-tests"
 run_suite cli tests/cli.sh
+run_suite video tests/video.sh
 if ls "$LC_BUILD"/fuzz-replay-* >/dev/null 2>&1; then
     run_suite fuzz-replay tests/fuzz_replay.sh
 fi

@@ -1,9 +1,10 @@
 /* include/livecheck/outcome.h - the engine's user-facing failure outcomes.
  *
- * Every way a photo can be refused by the input policy or by the face rules
- * has one entry here: a stable responseKey, the HTTP status and responseCode
- * the API answers with, and one human sentence. The CLI prints the same key
- * on stderr, so a result on the command line is the result the API gives.
+ * Every way a photo or a video can be refused by the input policy, the face
+ * rules or the URL fetcher has one entry here: a stable responseKey, the HTTP
+ * status and responseCode the API answers with, and one human sentence. The
+ * CLI prints the same key on stderr, so a result on the command line is the
+ * result the API gives.
  * The table is the single source: the API reference and the server's
  * OpenAPI document are checked against it.
  */
@@ -38,7 +39,33 @@
     X(IMAGE_TOO_DARK, "error_image_too_dark", 422, "E00016",                 \
       "The photo is too dark to find a face; retake it in better light.")    \
     X(IMAGE_TOO_BRIGHT, "error_image_too_bright", 422, "E00016",             \
-      "The photo is overexposed; retake it without strong light on it.")
+      "The photo is overexposed; retake it without strong light on it.")     \
+    X(EMPTY_VIDEO, "error_empty_video", 400, "E00009",                       \
+      "Video cannot be null or empty.")                                      \
+    X(INVALID_VIDEO_FORMAT, "error_invalid_video_format", 415, "E00020",     \
+      "File type not allowed. Allowed extensions: ['mp4', 'webm'].")         \
+    X(VIDEO_TOO_LARGE, "error_video_too_large", 413, "E00021",               \
+      "The video is larger than the allowed size.")                          \
+    X(VIDEO_TOO_LONG, "error_video_too_long", 422, "E00027",                 \
+      "The video is longer than the allowed duration.")                      \
+    X(VIDEO_NO_FRAMES, "error_video_no_frames", 422, "E00016",               \
+      "The file has no video stream or no video frames.")                    \
+    X(CORRUPT_VIDEO, "error_corrupt_video", 422, "E00016",                   \
+      "The video could not be decoded: it is truncated or corrupt.")         \
+    X(VIDEO_DIMENSIONS_TOO_LARGE, "error_video_dimensions_too_large", 413,   \
+      "E00022", "The video declares a frame size beyond the decoder's limit.") \
+    X(INVALID_VIDEO_RESOLUTION, "error_invalid_video_resolution", 422,       \
+      "E00023", "Video width and height must be within the allowed range.")  \
+    X(NO_FACE_IN_VIDEO, "error_no_face_in_video", 422, "E00016",             \
+      "No face was found in enough frames of the video.")                    \
+    X(INVALID_VIDEO_URL, "error_invalid_video_url", 400, "E00009",           \
+      "The video URL is malformed or does not use http or https.")           \
+    X(VIDEO_URL_NOT_ALLOWED, "error_video_url_not_allowed", 400, "E00028",   \
+      "The video URL points to an address that is not allowed.")             \
+    X(VIDEO_URL_UNREACHABLE, "error_video_url_unreachable", 422, "E00029",   \
+      "The video URL could not be reached in time.")                         \
+    X(VIDEO_URL_HTTP_ERROR, "error_video_url_http_error", 422, "E00030",     \
+      "The video URL answered with an error status or too many redirects.")
 
 enum lc_outcome {
     LC_OUTCOME_OK = 0,

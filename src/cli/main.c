@@ -12,6 +12,9 @@ static const char usage[] =
     "      passive liveness of one photo (JPEG or PNG)\n"
     "  match FILE_A FILE_B [--threshold N] [--models DIR]\n"
     "      do two photos show the same person?\n"
+    "  video FILE [--no-input-policy] [--threshold X] [--trace] [--timings]\n"
+    "             [--models DIR]\n"
+    "      passive liveness of a short clip (mp4 or webm): confidence 0..1\n"
     "  models [--models DIR]\n"
     "      each model's input shape, op count, SHA-256 and load time\n"
     "\n"
@@ -29,6 +32,8 @@ int main(int argc, char **argv)
         return cli_image(argc - 1, argv + 1);
     if (strcmp(argv[1], "match") == 0)
         return cli_match(argc - 1, argv + 1);
+    if (strcmp(argv[1], "video") == 0)
+        return cli_video(argc - 1, argv + 1);
     if (strcmp(argv[1], "models") == 0)
         return cli_models(argc - 1, argv + 1);
     fputs(usage, stderr);

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "livecheck/fetch.h"
+#include "livecheck/video.h"
 
 /* ---- a tiny HTTP/1.0 server on 127.0.0.1 ------------------------------ */
 
@@ -358,4 +359,37 @@ TEST(fetch_size_cap_stops_download)
         usleep(10000);
     ASSERT_INT(atomic_load(&srv.big_sent), >=, 0);
     ASSERT_INT(atomic_load(&srv.big_sent), <, (long)16 << 20);
+}
+
+TEST(fetch_video_url_outcomes)
+{
+    ASSERT(server_up());
+    struct liveness_video_config vc;
+    liveness_video_config_default(&vc);
+    struct fetch_config c;
+    cfg_test(&c, "127.0.0.1");
+    struct liveness_video_result r;
+    char url[128];
+    /* ctx is never reached: each of these is refused before face work. */
+    ASSERT_INT(liveness_video_check_url(NULL, &vc, &c,
+                                        "http://169.254.169.254/x.mp4", NULL, &r),
+               ==, 0);
+    ASSERT_STR(lc_outcome_key(r.outcome), "error_video_url_not_allowed");
+    ASSERT_INT(liveness_video_check_url(NULL, &vc, &c, "ftp://x/y.mp4", NULL, &r),
+               ==, 0);
+    ASSERT_STR(lc_outcome_key(r.outcome), "error_invalid_video_url");
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/missing", srv.port);
+    ASSERT_INT(liveness_video_check_url(NULL, &vc, &c, url, NULL, &r), ==, 0);
+    ASSERT_STR(lc_outcome_key(r.outcome), "error_video_url_http_error");
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/ok", srv.port);
+    ASSERT_INT(liveness_video_check_url(NULL, &vc, &c, url, NULL, &r), ==, 0);
+    ASSERT_STR(lc_outcome_key(r.outcome), "error_invalid_video_format");
+    vc.max_bytes = 1 << 20; /* the video cap bounds the download too */
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/big-nolen", srv.port);
+    ASSERT_INT(liveness_video_check_url(NULL, &vc, &c, url, NULL, &r), ==, 0);
+    ASSERT_STR(lc_outcome_key(r.outcome), "error_video_too_large");
+    c.timeout_ms = 500;
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/hang", srv.port);
+    ASSERT_INT(liveness_video_check_url(NULL, &vc, &c, url, NULL, &r), ==, 0);
+    ASSERT_STR(lc_outcome_key(r.outcome), "error_video_url_unreachable");
 }
