@@ -28,7 +28,33 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "livecheck/err.h"
+
 #define EVAL_MAX_TYPES 8
+
+/* ---- labelled samples ---- */
+
+struct eval_label {
+    char *path; /* owned */
+    int type;   /* -1 bona fide, else index into types */
+};
+
+/* A list of labelled files; the all-zero value is the empty list. Attack
+ * types are numbered in order of first appearance, pooled across CSVs. */
+struct eval_labels {
+    struct eval_label *v;
+    int n, cap;
+    char types[EVAL_MAX_TYPES][48];
+    int ntypes;
+};
+
+/* Append the rows of a labels CSV (header naming path, label, attack_type;
+ * label bona_fide or spoof; a spoof's empty attack_type is "unknown";
+ * paths relative to the CSV's directory unless absolute). Returns 0, or
+ * LC_EIO / LC_EFORMAT with the file and line in d; rows read before an
+ * error stay in l. */
+int eval_labels_read(struct eval_labels *l, const char *csv, struct lc_diag *d);
+void eval_labels_release(struct eval_labels *l);
 
 /* One scored sample. type is -1 for bona fide, else the attack type's
  * index (0..ntypes-1). A refused sample has refused set; its scores are

@@ -71,14 +71,30 @@ int cli_image(int argc, char **argv)
     else {
         char score[8];
         snprintf(score, sizeof score, "%d", r.score);
-        cli_print(json_pack("{s:s, s:s, s:s, s:s, s:o, s:{s:i, s:i}, s:i, s:{s:f, s:f, s:f}}",
+        json_t *out = json_pack("{s:s, s:s, s:s, s:s, s:o, s:{s:i, s:i}, s:i, s:{s:f, s:f, s:f, s:f}}",
                             "status", "SUCCESS", "live", r.live ? "yes" : "no",
                             "livenessScore", score, "needToReview",
                             r.review ? "yes" : "no", "face", face_json(&r, cfg.nscales),
                             "image", "width", r.info.width, "height", r.info.height,
                             "threshold", cfg.threshold, "timingsMs", "decode",
                             r.ms_decode, "faces", r.ms_faces, "liveness",
-                            r.ms_liveness));
+                            r.ms_liveness, "cues", r.ms_cues);
+        /* Why a photo went to review when the cause is its quality: the
+         * person is asked to retake it, not called a spoof. */
+        if (r.review_reason)
+            json_object_set_new(out, "reviewReason", json_string(r.review_reason));
+        json_t *cues = json_object();
+        for (int i = 0; i < LIVENESS_CUE_COUNT; i++)
+            if (cfg.cues & 1u << i)
+                json_object_set_new(cues, liveness_cue_key(i), json_real(r.cue[i]));
+        json_object_set_new(out, "cues", cues);
+        json_object_set_new(out, "quality",
+                            json_pack("{s:s, s:f, s:f, s:f}", "issue",
+                                      liveness_quality_key(r.quality.issue), "brightness",
+                                      (double)r.quality.brightness, "sharpness",
+                                      (double)r.quality.sharpness, "facePx",
+                                      (double)r.quality.face_px));
+        cli_print(out);
     }
     vision_ctx_free(ctx);
     vision_models_release(&vm);

@@ -17,6 +17,12 @@ static const char usage[] =
     "      passive liveness of a short clip (mp4 or webm): confidence 0..1\n"
     "  models [--models DIR]\n"
     "      each model's input shape, op count, SHA-256 and load time\n"
+    "  eval LABELS.csv... [--json] [--out DIR] [--title T] [--threshold N]\n"
+    "       [--target-apcer F] [--cues LIST|all|none] [--scales 2.7,4.0]\n"
+    "       [--ablation] [--fit] [--brief] [--models DIR]\n"
+    "      APCER per attack type, BPCER, ACER, EER and the threshold for a\n"
+    "      target APCER over labelled photos (path,label,attack_type); writes\n"
+    "      DIR/scores.csv and DIR/plot.png (default DIR build/eval/TITLE)\n"
     "\n"
     "Results are JSON on stdout. Errors are a JSON envelope on stderr with a\n"
     "stable responseKey; the exit status is 2 when the input was refused and\n"
@@ -36,6 +42,8 @@ int main(int argc, char **argv)
         return cli_video(argc - 1, argv + 1);
     if (strcmp(argv[1], "models") == 0)
         return cli_models(argc - 1, argv + 1);
+    if (strcmp(argv[1], "eval") == 0)
+        return cli_eval(argc - 1, argv + 1);
     fputs(usage, stderr);
     return cli_fail("error_invalid_command", "unknown command '%s'", argv[1]);
 }

@@ -81,9 +81,11 @@ int liveness_face_find(struct vision_ctx *ctx, const struct liveness_config *c,
          * better light can succeed, a bare "no face" does not say so. */
         enum liveness_quality_issue q = liveness_exposure_check(c, img);
         if (q == LIVENESS_QUALITY_TOO_DARK)
-            return refuse(r, LC_OUTCOME_IMAGE_TOO_DARK, "no face was found in a photo this dark");
+            return refuse(r, LC_OUTCOME_IMAGE_TOO_DARK,
+                          "no face was found in a photo this dark");
         if (q == LIVENESS_QUALITY_TOO_BRIGHT)
-            return refuse(r, LC_OUTCOME_IMAGE_TOO_BRIGHT, "no face was found in a photo this bright");
+            return refuse(r, LC_OUTCOME_IMAGE_TOO_BRIGHT,
+                          "no face was found in a photo this bright");
         return refuse(r, LC_OUTCOME_NO_FACE, "no face was detected");
     }
     int best = 0;
