@@ -207,7 +207,7 @@ void video_cues_compute(const struct liveness_video_config *c,
     for (int a = 0; a < 3; a++) {
         k = 0;
         for (int i = 0; i < n; i++)
-            if (s[i].face)
+            if (s[i].face && s[i].posed)
                 tmp[k++] = a == 0 ? s[i].yaw : a == 1 ? s[i].pitch : s[i].roll;
         float r = k > 1 ? quantile(tmp, k, 0.9f) - quantile(tmp, k, 0.1f) : NAN;
         angle[a] = a == 0 ? &o->yaw_range : a == 1 ? &o->pitch_range : &o->roll_range;
@@ -222,7 +222,7 @@ void video_cues_compute(const struct liveness_video_config *c,
     frames(st, o);
     k = 0;
     for (int i = 0; i < n; i++)
-        if (s[i].face)
+        if (s[i].face && !isnan(s[i].border))
             tmp[k++] = s[i].border;
     o->border = quantile(tmp, k, 0.5f);
     k = 0;

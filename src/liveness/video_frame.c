@@ -4,8 +4,10 @@
  * Tracking is by overlap: the face whose squared box overlaps the last
  * tracked box most (IoU >= 0.2) is the same face; without one, the largest
  * face. A swap of people between frames is the identity cue's business
- * (embeddings), not the tracker's. The embedding is the dearest model, so
- * it runs on the first three faces and then on every embed_every-th.
+ * (embeddings), not the tracker's. To keep the analysis thread no slower
+ * than the decoder, the dear and slow-changing measures are thinned: the
+ * embedding runs on the first three faces and then on every embed_every-th,
+ * the pose and the border cue on every other sample.
  */
 #include "video_int.h"
 
@@ -70,7 +72,20 @@ void video_frame_analyse(struct vision_ctx *ctx,
     tr->have = true;
     vision_face_landmarks(ctx, img, &s->f);
     s->p_live = vision_face_liveness(ctx, img, &s->f, c->liveness_scale);
-    vision_face_pose(ctx, img, &s->f, &s->yaw, &s->pitch, &s->roll);
+    /* Pose is the dearest model after detection; heads turn slower than
+     * the sampling, so odd samples reuse the last pose (posed = false). */
+    s->posed = index % 2 == 0 || !tr->have_pose;
+    if (s->posed) {
+        vision_face_pose(ctx, img, &s->f, &s->yaw, &s->pitch, &s->roll);
+        tr->pose[0] = s->yaw;
+        tr->pose[1] = s->pitch;
+        tr->pose[2] = s->roll;
+        tr->have_pose = true;
+    } else {
+        s->yaw = tr->pose[0];
+        s->pitch = tr->pose[1];
+        s->roll = tr->pose[2];
+    }
     vision_face_eyes(ctx, img, &s->f, &s->closed[0], &s->closed[1]);
     s->ear[0] = video_eye_aspect((const float(*)[2])s->f.lm, 0);
     s->ear[1] = video_eye_aspect((const float(*)[2])s->f.lm, 1);
@@ -80,6 +95,12 @@ void video_frame_analyse(struct vision_ctx *ctx,
         s->has_emb = true;
         tr->n_emb++;
     }
+    s->moire = video_screen_moire(img, s->f.sq);
+    /* The border is a property of the scene, not of a moment: every other
+     * sample is enough for its median, and it is the dearest pixel cue. */
+    s->border = NAN;
+    if (index % 2)
+        return;
     size_t need = (size_t)(img->w / 2) * (size_t)(img->h / 2);
     if (tr->scratch_n < need) { /* once per clip: frames keep their size */
         free(tr->scratch);
@@ -87,5 +108,4 @@ void video_frame_analyse(struct vision_ctx *ctx,
         tr->scratch_n = need;
     }
     s->border = video_screen_border(img, s->f.sq, tr->scratch);
-    s->moire = video_screen_moire(img, s->f.sq);
 }

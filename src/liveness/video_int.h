@@ -34,10 +34,11 @@ struct video_sample {
     bool has_emb;
     struct vision_face f;/* in analysis pixels, with landmarks */
     float p_live;        /* passive model */
+    bool posed;          /* pose measured here, not carried over */
     float yaw, pitch, roll;
     float closed[2];     /* eye model p(closed), left and right */
     float ear[2];        /* eye aspect ratio from landmarks */
-    float border, moire; /* video_screen.c */
+    float border, moire; /* video_screen.c; border NAN on odd samples */
     float emb[VISION_EMBED_DIM];
 };
 
@@ -96,6 +97,8 @@ struct video_tracker {
     bool have;
     float box[4]; /* the last tracked squared box */
     int n_emb;
+    bool have_pose;
+    float pose[3];    /* the last measured yaw, pitch, roll */
     uint8_t *scratch; /* for the border cue: allocated on the first frame,
                        * freed by the caller */
     size_t scratch_n;
