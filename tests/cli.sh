@@ -70,6 +70,9 @@ expect_key "face cut off by the edge" error_face_cut_off 2 -- image "$T/cut.jpg"
 # but under the default 10% of the shorter side.
 CONVERT -size 1600x1600 xc:gray50 \( "$DEV/faces/obama-1.jpg" -resize 360x \) -gravity center -composite "$T/tiny.jpg"
 expect_key "face too small" error_face_too_small 2 -- image "$T/tiny.jpg" --no-input-policy
+# Too dark to find a face: the photo's light is named, not "no face".
+CONVERT "$DEV/faces/obama-1.jpg" -evaluate multiply 0.12 -seed 3 -attenuate 0.6 +noise Gaussian "$T/dark.jpg"
+expect_key "face lost in a dark photo" error_image_too_dark 2 -- image "$T/dark.jpg" --no-input-policy
 expect_key "missing file" error_file_unreadable 1 -- image "$T/nope.jpg"
 expect_key "unknown command" error_invalid_command 1 -- frobnicate
 

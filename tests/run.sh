@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # tests/run.sh - the whole test suite (`make test`): C unit tests, the CLI
-# end to end, and the fuzz corpora replayed. Prints "N passed, N failed"
+# end to end, the attack-detection targets on the dev data (tests/eval.sh),
+# and the fuzz corpora replayed. Prints "N passed, N failed"
 # as its last line and exits non-zero if anything failed.
 #
 # Environment: LC_BUILD (build dir, default build), LC_DEV_DATA (default
@@ -38,6 +39,7 @@ run_suite() { # name, command...
 run_suite unit "$LC_BUILD/unit-tests"
 run_suite cli tests/cli.sh
 run_suite video tests/video.sh
+run_suite eval tests/eval.sh
 if ls "$LC_BUILD"/fuzz-replay-* >/dev/null 2>&1; then
     run_suite fuzz-replay tests/fuzz_replay.sh
 fi
