@@ -73,8 +73,14 @@ static int row_add(struct eval_labels *l, const char *dir, const char *rel,
         l->cap = l->cap ? 2 * l->cap : 256;
         l->v = lc_realloc(l->v, (size_t)l->cap * sizeof *l->v);
     }
-    char *p = lc_malloc(n);
-    snprintf(p, n, "%s%s%s", rel[0] == '/' ? "" : dir, rel[0] == '/' ? "" : "/", rel);
+    char *p = lc_malloc(n), *w = p;
+    if (rel[0] != '/') {
+        size_t k = strlen(dir);
+        memcpy(w, dir, k);
+        w[k] = '/';
+        w += k + 1;
+    }
+    memcpy(w, rel, strlen(rel) + 1);
     l->v[l->n++] = (struct eval_label){.path = p, .type = type};
     return 0;
 }

@@ -21,7 +21,7 @@ static double now_ms(void)
 static int refuse(struct liveness_result *r, enum lc_outcome o, const char *why)
 {
     r->outcome = o;
-    snprintf(r->reason, sizeof r->reason, "%s", why);
+    snprintf(r->reason, sizeof r->reason, "%.*s", (int)sizeof r->reason - 1, why);
     return 0;
 }
 
