@@ -26,10 +26,10 @@ __attribute__((format(printf, 2, 3))) static void put(struct out *o,
         o->len += (size_t)k;
 }
 
-/* A cue value: null when unmeasured (NAN), else a number. */
+/* A cue value: null when unmeasured (NAN) or not finite, else a number. */
 static void num(struct out *o, const char *key, float v, bool last)
 {
-    if (isnan(v))
+    if (!isfinite(v))
         put(o, "\"%s\":null%s", key, last ? "" : ",");
     else
         put(o, "\"%s\":%.3f%s", key, (double)v, last ? "" : ",");
