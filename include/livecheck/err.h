@@ -25,7 +25,10 @@
     X(EUNREACH, -21, "unreachable", "unreachable or timed out")        \
     X(EHTTP, -22, "http_status", "unexpected HTTP status")             \
     X(EEMPTY, -9, "empty", "input is empty")                           \
-    X(ENOTFOUND, -10, "not_found", "not found")
+    X(ENOTFOUND, -10, "not_found", "not found")                        \
+    X(EEXIST, -11, "exists", "already exists")                         \
+    X(EBUSY, -12, "busy", "resource busy or full")                     \
+    X(ESTORE, -13, "store", "storage backend error")
 
 enum lc_err {
     LC_OK = 0,

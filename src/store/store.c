@@ -1,0 +1,96 @@
+/* src/store/store.c - picks a backend from the store URL and forwards the
+ * calls of store.h to it. Credential hashing lives in credential.c; the
+ * SQL of the default backend in sqlite.c. */
+#include "livecheck/store.h"
+
+#include <string.h>
+#include <time.h>
+
+static const struct store_ops *const backends[] = {
+    &store_sqlite_ops,
+};
+
+int64_t store_now_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_REALTIME, &t);
+    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+int store_open(struct store **out, const char *url,
+               const struct store_opts *o, struct lc_diag *d)
+{
+    static const struct store_opts defaults = {.sync = STORE_SYNC_FULL};
+    *out = NULL;
+    if (url == NULL || url[0] == 0)
+        return lc_diag_set(d, LC_EINVAL, "store: empty location");
+    if (o == NULL)
+        o = &defaults;
+    const char *colon = strchr(url, ':');
+    const char *slash = strchr(url, '/');
+    /* "scheme:rest" when a scheme comes before any path separator;
+     * anything else is a directory for the default backend. */
+    if (colon != NULL && (slash == NULL || colon < slash)) {
+        size_t n = (size_t)(colon - url);
+        for (size_t i = 0; i < sizeof backends / sizeof backends[0]; i++)
+            if (strlen(backends[i]->scheme) == n &&
+                strncmp(backends[i]->scheme, url, n) == 0)
+                return backends[i]->open(out, colon + 1, o, d);
+        return lc_diag_set(d, LC_EUNSUP, "store: unknown backend in '%s'",
+                           url);
+    }
+    return backends[0]->open(out, url, o, d);
+}
+
+void store_close(struct store *s)
+{
+    if (s != NULL)
+        s->ops->close(s);
+}
+
+int store_ping(struct store *s) { return s->ops->ping(s); }
+
+int store_schema_version(struct store *s)
+{
+    return s->ops->schema_version(s);
+}
+
+int store_credential_get(struct store *s, const char *client_id,
+                         struct store_credential *c)
+{
+    return s->ops->credential_get(s, client_id, c);
+}
+
+int store_credential_each(struct store *s,
+                          int (*fn)(void *arg,
+                                    const struct store_credential *c),
+                          void *arg)
+{
+    return s->ops->credential_each(s, fn, arg);
+}
+
+int store_credential_revoke(struct store *s, const char *client_id)
+{
+    return s->ops->credential_revoke(s, client_id, store_now_ms());
+}
+
+int store_reference_taken(struct store *s, const char *client_id,
+                          const char *reference_id)
+{
+    return s->ops->reference_taken(s, client_id, reference_id);
+}
+
+int store_txn_put(struct store *s, const struct store_txn *t)
+{
+    return s->ops->txn_put(s, t);
+}
+
+int store_txn_get(struct store *s, const char *id, struct store_txn *t)
+{
+    return s->ops->txn_get(s, id, t);
+}
+
+int store_txn_count(struct store *s, int64_t *n)
+{
+    return s->ops->txn_count(s, n);
+}
