@@ -1,6 +1,7 @@
 # livecheck - one hand-written Makefile (see docs/architecture.md).
 #
-#   make            build build/livecheck (and the library it uses)
+#   make            build build/livecheck, build/livecheckd (and their library)
+#   make run        install, build, fetch models, start livecheckd (./var)
 #   make test       build and run the whole test suite
 #   make bench      print speed figures beside onnxruntime's
 #   make eval       attack-detection error rates on the dev data (build/eval)
@@ -11,6 +12,7 @@
 CC      ?= cc
 PKGS    := libturbojpeg spng libexif jansson libsodium \
            libavformat libavcodec libswscale libavutil libcurl
+PKGS    += libmicrohttpd sqlite3
 CFLAGS  ?= -O2 -g
 XCFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wno-unused-parameter \
            -Iinclude -Isrc $(shell pkg-config --cflags $(PKGS) 2>/dev/null) \
@@ -20,14 +22,17 @@ LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lXNNPACK -lpthreadpoo
 B       := build
 LIB_SRC := $(wildcard src/core/*.c src/nn/*.c src/nn/ops/*.c src/media/*.c src/eval/*.c \
                       src/vision/*.c src/liveness/*.c src/net/*.c)
+LIB_SRC += $(wildcard src/store/*.c src/http/*.c src/api/*.c)
 CLI_SRC := $(wildcard src/cli/*.c)
+D_SRC   := $(wildcard src/daemon/*.c)
+D_OBJ   := $(D_SRC:%.c=$(B)/%.o)
 TST_SRC := $(wildcard tests/unit/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(B)/%.o)
 TST_OBJ := $(TST_SRC:%.c=$(B)/%.o)
 
-.PHONY: all test bench models deps asan clean fuzz fuzz-replay eval
-all: $(B)/livecheck
+.PHONY: all test bench models deps asan clean fuzz fuzz-replay run eval
+all: $(B)/livecheck $(B)/livecheckd
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -39,6 +44,17 @@ $(B)/liblivecheck.a: $(LIB_OBJ)
 
 $(B)/livecheck: $(CLI_OBJ) $(B)/liblivecheck.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/livecheckd: $(D_OBJ) $(B)/liblivecheck.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# make run: deps, build, models, a first credential, livecheckd on
+# 127.0.0.1:8080 with SQLite in ./var (scripts/run.sh).
+run:
+	scripts/install-deps.sh
+	$(MAKE) all
+	$(MAKE) models
+	scripts/run.sh
 
 $(B)/unit-tests: $(TST_OBJ) $(B)/liblivecheck.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -60,7 +76,7 @@ fuzz-replay: $(FUZZ_TGT:%=$(B)/fuzz-replay-%)
 
 # libFuzzer builds (clang): build/fuzz/fuzz-<target>; run for FUZZ_SECONDS each.
 FUZZ_SECONDS ?= 60
-build/fuzz/fuzz-%: fuzz/fuzz_%.c
+build/fuzz/fuzz-%: fuzz/fuzz_%.c $(LIB_SRC)
 	$(MAKE) B=build/fuzz CC=clang CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined" build/fuzz/liblivecheck.a
 	clang -O1 -g -fsanitize=fuzzer,address,undefined $(XCFLAGS) -o $@ $< build/fuzz/liblivecheck.a $(LDLIBS)
 
@@ -68,7 +84,7 @@ fuzz: $(FUZZ_TGT:%=build/fuzz/fuzz-%)
 	for t in $(FUZZ_TGT); do mkdir -p build/fuzz/corpus-$$t && \
 	    build/fuzz/fuzz-$$t -max_total_time=$(FUZZ_SECONDS) build/fuzz/corpus-$$t fuzz/corpus/$$t || exit 1; done
 
-test: $(B)/livecheck $(B)/unit-tests $(FUZZ_TGT:%=$(B)/fuzz-replay-%)
+test: $(B)/livecheck $(B)/livecheckd $(B)/unit-tests $(FUZZ_TGT:%=$(B)/fuzz-replay-%)
 	LC_BUILD=$(B) tests/run.sh
 
 # APCER per attack type, BPCER, plots: docs/accuracy.md (scripts/eval.sh).
@@ -93,4 +109,4 @@ asan:
 clean:
 	rm -rf $(B)
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TST_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(D_OBJ:.o=.d) $(TST_OBJ:.o=.d)

@@ -1,0 +1,141 @@
+/* include/livecheck/api.h - livecheckd's API: its answers and the service
+ * that serves them.
+ *
+ * Every answer the API gives has one row: the engine's refusals come from
+ * LC_OUTCOME_MAP (outcome.h) and the API's own (credentials, common
+ * fields, request shape, capacity) from API_ERR_MAP below. A responseKey
+ * names exactly one cause and keeps its HTTP status and responseCode
+ * forever; docs/api.md and web/openapi.json list the same rows, and
+ * tests/api.sh checks that they agree with `livecheckd --dump-api`.
+ *
+ * The service (struct api_service) owns what a running livecheckd needs
+ * besides the socket: the models (loaded once, shared read-only), the
+ * worker pool with one vision_ctx and one store connection per worker, the
+ * store connection of the HTTP thread, the static files of web/, the rate
+ * limiter and the memory budget for request bodies. daemon/main.c opens
+ * it, hands api_service_routes() to http_server_start and closes it after
+ * the server has drained.
+ */
+#ifndef LC_API_H
+#define LC_API_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "livecheck/http.h"
+#include "livecheck/liveness.h"
+#include "livecheck/outcome.h"
+#include "livecheck/store.h"
+
+/* The API's own failures: name, responseKey, HTTP status, responseCode,
+ * message. E00009 and E00019 are the hosted API's own codes. */
+#define API_ERR_MAP(X)                                                       \
+    X(EMPTY_CLIENT_ID, "error_empty_client_id", 401, "E00101",               \
+      "client_id cannot be null or empty. Hint: client_id (header)")         \
+    X(EMPTY_CLIENT_SECRET, "error_empty_client_secret", 401, "E00102",       \
+      "client_secret cannot be null or empty. Hint: client_secret (header)") \
+    X(EMPTY_MODULE_SECRET, "error_empty_module_secret", 401, "E00103",       \
+      "module_secret cannot be null or empty. Hint: module_secret (header)") \
+    X(INVALID_CREDENTIALS, "error_invalid_credentials", 401, "E00104",       \
+      "Invalid client_id or client_secret.")                                 \
+    X(UNAUTHORIZED_MODULE, "error_unauthorized_module", 403, "E00105",       \
+      "These credentials are not authorized for this module.")               \
+    X(EMPTY_REFERENCE_ID, "error_empty_reference_id", 400, "E00009",         \
+      "Reference ID cannot be null or empty. Hint: reference_id (string)")   \
+    X(INVALID_REFERENCE_ID, "error_invalid_reference_id", 400, "E00009",     \
+      "Reference ID is invalid. Hint: reference_id (string, at most 128 "    \
+      "characters, no control characters)")                                 \
+    X(DUPLICATE_REFERENCE_ID, "error_duplicate_reference_id", 409, "E00019", \
+      "Duplicate Request Reference ID")                                      \
+    X(EMPTY_CONSENT, "error_empty_consent", 400, "E00009",                   \
+      "Consent cannot be null or empty. Hint: consent (boolean)")            \
+    X(INVALID_CONSENT_TYPE, "error_invalid_consent_type", 400, "E00009",     \
+      "Consent must be a boolean. Hint: consent (true/false or Y/N)")        \
+    X(CONSENT_FALSE, "error_consent_false", 400, "E00009",                   \
+      "Consent must be given to perform this check. Hint: consent (true)")   \
+    X(EMPTY_PURPOSE, "error_empty_purpose", 400, "E00009",                   \
+      "Purpose cannot be null or empty. Hint: purpose (string)")             \
+    X(SHORT_PURPOSE_LENGTH, "error_short_purpose_length", 400, "E00009",     \
+      "Purpose is shorter than the allowed length.")                         \
+    X(LONG_PURPOSE_LENGTH, "error_long_purpose_length", 400, "E00009",       \
+      "Purpose is longer than the allowed length.")                          \
+    X(INVALID_SKIP_METADATA_VALIDATION,                                      \
+      "error_invalid_skip_metadata_validation", 400, "E00009",               \
+      "skip_metadata_validation must be a boolean. Hint: "                   \
+      "skip_metadata_validation (boolean)")                                  \
+    X(INVALID_IMAGE_ENCODING, "error_invalid_image_encoding", 400, "E00009", \
+      "Image must be a base64-encoded string. Hint: image (string)")         \
+    X(MALFORMED_REQUEST, "error_malformed_request", 400, "E00002",           \
+      "The request body is not well-formed.")                                \
+    X(UNSUPPORTED_CONTENT_TYPE, "error_unsupported_content_type", 415,       \
+      "E00003", "The request's Content-Type is not accepted here.")          \
+    X(INVALID_ENDPOINT, "error_invalid_endpoint", 404, "E00004",             \
+      "Invalid endpoint.")                                                   \
+    X(METHOD_NOT_ALLOWED, "error_method_not_allowed", 405, "E00005",         \
+      "This method is not allowed on this endpoint.")                        \
+    X(RATE_LIMITED, "error_rate_limited", 429, "E00429",                     \
+      "Too many requests: the rate limit for these credentials is "          \
+      "exceeded.")                                                           \
+    X(SERVER_BUSY, "error_server_busy", 503, "E00503",                       \
+      "The service is at capacity. Retry shortly.")
+
+/* Answers: success, the API's failures, then the engine's outcomes. */
+enum api_answer {
+    API_SUCCESS = 0,
+#define X(name, key, status, code, msg) API_##name,
+    API_ERR_MAP(X)
+#undef X
+    API_OUTCOME_BASE, /* API_OUTCOME_BASE + (o - 1) is outcome o */
+    API_ANSWER_COUNT = API_OUTCOME_BASE + LC_OUTCOME_COUNT - 1
+};
+
+int api_answer_of_outcome(enum lc_outcome o);
+const char *api_answer_key(int a);     /* never NULL */
+int api_answer_status(int a);
+const char *api_answer_code(int a);
+const char *api_answer_message(int a);
+
+/* Everything the operator can set (daemon/config.c fills it). */
+struct api_config {
+    struct liveness_config engine; /* thresholds, input policy */
+    const char *models_dir;
+    const char *web_dir;
+    const char *store_url;         /* "sqlite:DIR" or a directory */
+    struct store_opts store;
+    int workers;                   /* inference threads */
+    int queue;                     /* requests waiting for a worker */
+    int purpose_min, purpose_max;  /* characters; default 20..200 */
+    int reference_max;             /* bytes; default 128 */
+    double rate_limit;             /* requests/s per client; 0 = off */
+    double rate_burst;             /* bucket size; 0 = max(1, rate) */
+    size_t body_memory;            /* bytes of bodies held at once */
+    int log_fd;
+};
+
+void api_config_default(struct api_config *c);
+
+struct api_service;
+
+/* Load the models, open the store (running its migrations), start the
+ * workers and read web/. Returns 0 or a negative code with d filled. */
+int api_service_open(struct api_service **out, const struct api_config *c,
+                     struct lc_diag *d);
+/* Stop the workers (after the queued jobs) and release everything. */
+void api_service_close(struct api_service *s);
+
+/* The routes, fallbacks and metric key labels to start the server with;
+ * valid while the service lives. */
+void api_service_http(struct api_service *s, struct http_config *hc);
+/* Tell the service which server it runs in (for /metrics, /readyz). */
+void api_service_attach(struct api_service *s, struct http_server *srv);
+
+/* True when no request waits for or runs on a worker. */
+bool api_service_idle(struct api_service *s);
+
+/* What this build serves, as JSON, for the contract test:
+ * {"routes":[{"method","path","keys":[...]}],
+ *  "keys":[{"key","status","code","message"}]}. */
+void api_dump(FILE *f);
+
+#endif

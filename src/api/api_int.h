@@ -1,0 +1,192 @@
+/* src/api/api_int.h - what the files of src/api share. Only src/api
+ * includes it.
+ *
+ * Threads: everything here runs on the HTTP server thread except the
+ * passive job (passive.c: passive_work), which runs on a worker with the
+ * worker's own vision_ctx and store connection and touches only its
+ * api_req until it hands the answer back with http_req_complete.
+ */
+#ifndef LC_API_INT_H
+#define LC_API_INT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "livecheck/api.h"
+#include "livecheck/pool.h"
+
+#define API_FIELD_MAX 1024 /* bytes kept of one text field */
+#define API_RESP_MAX 2048  /* one envelope */
+#define API_RATE_SLOTS 1024
+#define API_WEB_MAX 16     /* files served from web/ */
+#define API_NBUCKETS 10    /* inference latency histogram */
+
+extern const double api_buckets[API_NBUCKETS];
+
+/* What a route serves. */
+enum api_kind { API_KIND_PASSIVE, API_KIND_OPS, API_KIND_FILE };
+enum { API_BODY_JSON = 1, API_BODY_MULTIPART = 2 };
+
+struct api_endpoint {
+    int methods;
+    const char *path;
+    enum api_kind kind;
+    const char *module;   /* credentials must grant it (API routes) */
+    unsigned bodies;      /* API_BODY_* accepted */
+    const char *file;     /* API_KIND_FILE: name under web/ */
+    /* API_KIND_PASSIVE: the engine outcomes it may answer with, ended by
+     * LC_OUTCOME_OK (the other API keys apply to every API route). */
+    const enum lc_outcome *outcomes;
+};
+
+/* A route as handed to the server: the endpoint plus the service. */
+struct api_route {
+    const struct api_endpoint *ep;
+    struct api_service *svc;
+};
+
+/* One text field of a request as received. */
+struct api_field {
+    bool seen;
+    enum http_json_kind kind; /* multipart parts are strings */
+    bool overflow;            /* longer than API_FIELD_MAX - 1 */
+    size_t n;
+    char v[API_FIELD_MAX];
+};
+
+enum api_field_id {
+    F_REFERENCE_ID,
+    F_CONSENT,
+    F_PURPOSE,
+    F_CONSENT_PURPOSE,
+    F_SKIP_METADATA,
+    F_COUNT
+};
+
+/* One passive-liveness request, from headers to the stored row. */
+struct api_req {
+    struct api_service *svc;
+    struct http_req *http;
+    const struct api_endpoint *ep;
+    char txn[STORE_TXN_ID_LEN + 1];
+    char client[STORE_ID_MAX];
+    char ref[STORE_REF_MAX];   /* the accepted reference_id, trimmed */
+    int64_t created_ms;
+    int body;                  /* API_BODY_JSON or _MULTIPART */
+    union {
+        struct http_json json;
+        struct http_multipart mp;
+    } p;
+    int parse_err;             /* sticky parser result */
+    char parse_hint[96];
+    struct api_field f[F_COUNT];
+    int cur;                   /* field being received, -1 none */
+    bool in_image;
+    /* The image, as bytes. */
+    bool img_seen, img_too_big, img_bad_b64, img_not_string, img_null;
+    bool img_busy;             /* the body memory budget ran out */
+    int img_prefix;            /* JSON: 0 undecided, 1 data: URL, 2 none */
+    char img_head[8];
+    size_t img_headn;
+    struct http_b64 b64;
+    uint8_t *img;
+    size_t img_n, img_cap;
+    size_t reserved;           /* of the service's body memory */
+    /* The outcome. */
+    int answer;
+    char hint[200];
+    struct liveness_result res;
+    bool skip_metadata;
+    double t_queued, ms_queue, ms_work;
+    char resp[API_RESP_MAX];
+    size_t resp_n;
+    struct api_req *next;
+};
+
+struct rate_slot {
+    char client[STORE_ID_MAX];
+    double tokens, t;
+};
+
+struct web_file {
+    const char *name;         /* "index.html" */
+    const char *ctype;
+    char *data;
+    size_t n;
+};
+
+struct api_service {
+    struct api_config c;
+    struct vision_models vm;
+    bool models_loaded;
+    struct store *store;      /* the HTTP thread's connection */
+    struct lc_pool *pool;
+    struct http_server *srv;
+    struct api_route routes[16];
+    struct http_route hroutes[16];
+    int nroutes;
+    const char *keys[API_ANSWER_COUNT + 3];
+    int nkeys;
+    atomic_size_t mem_used;
+    struct rate_slot rate[API_RATE_SLOTS];
+    struct web_file web[API_WEB_MAX];
+    int nweb;
+    struct api_req *free_reqs; /* HTTP thread only */
+    int nfree;
+    atomic_llong jobs_done;
+    atomic_llong store_errors;
+    double infer_sum_s;       /* guarded by hist_mu */
+    uint64_t infer_bucket[API_NBUCKETS], infer_count;
+    pthread_mutex_t hist_mu;
+};
+
+/* Metric key labels beyond the answers. */
+enum { KEY_OK = API_ANSWER_COUNT, KEY_NOT_READY, KEY_NOT_FOUND };
+
+/* routes.c */
+extern const struct api_endpoint api_endpoints[];
+extern const int api_nendpoints;
+
+/* envelope.c: ids and answers. */
+void api_txn_id(char out[STORE_TXN_ID_LEN + 1]);
+/* Render the envelope of answer a (with hint appended to the message,
+ * and for API_SUCCESS the data of res) into out; returns its length. */
+size_t api_envelope(char *out, size_t n, const char *txn, int a,
+                    const char *hint, const struct liveness_result *res);
+/* Answer r now with an envelope (server thread). */
+void api_answer_now(struct http_req *r, const char *txn, const char *client,
+                    int a, const char *hint, char *buf, size_t bufn);
+
+/* auth.c: the three headers and the rate limit. Returns API_SUCCESS or
+ * the failure; fills client on success. */
+int api_auth(struct api_service *s, struct http_req *r, const char *module,
+             char client[STORE_ID_MAX]);
+
+/* fields.c: body readers' callbacks into api_req, and validation. */
+extern const struct http_json_cb api_json_cb;
+extern const struct http_multipart_cb api_multipart_cb;
+/* The common fields; API_SUCCESS or the first failure (hint filled). */
+int api_fields_check(struct api_req *q);
+
+/* passive.c */
+extern const struct http_handler api_passive_handler;
+void api_passive_work(void *worker_state, void *job);
+
+/* ops.c */
+extern const struct http_handler api_ops_handler;
+extern const struct http_handler api_file_handler;
+void api_not_found(struct http_req *r);
+void api_bad_method(struct http_req *r);
+int api_web_load(struct api_service *s, struct lc_diag *d);
+
+/* service.c */
+struct api_worker {
+    struct api_service *svc;
+    struct vision_ctx *ctx;
+    struct store *store;
+};
+bool api_mem_reserve(struct api_service *s, size_t n);
+void api_mem_release(struct api_service *s, size_t n);
+void api_infer_record(struct api_service *s, double seconds);
+
+#endif

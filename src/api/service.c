@@ -1,0 +1,249 @@
+/* src/api/service.c - the service behind livecheckd's routes: models,
+ * workers, store connections, web files, the body memory budget and the
+ * inference histogram (see api.h). */
+#include "api_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "livecheck/mem.h"
+
+const double api_buckets[API_NBUCKETS] = {
+    0.005, 0.01, 0.015, 0.02, 0.03, 0.05, 0.1, 0.25, 0.5, 1,
+};
+
+void api_config_default(struct api_config *c)
+{
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    *c = (struct api_config){
+        .models_dir = "models",
+        .web_dir = "web",
+        .store_url = "var",
+        .workers = cpus > 0 ? (int)cpus : 1,
+        .queue = 64,
+        .purpose_min = 20,
+        .purpose_max = 200,
+        .reference_max = 128,
+        .body_memory = (size_t)128 << 20,
+        .log_fd = 2,
+    };
+    liveness_config_default(&c->engine);
+}
+
+bool api_mem_reserve(struct api_service *s, size_t n)
+{
+    size_t used = atomic_load(&s->mem_used);
+    do {
+        if (n > s->c.body_memory || used > s->c.body_memory - n)
+            return false;
+    } while (!atomic_compare_exchange_weak(&s->mem_used, &used, used + n));
+    return true;
+}
+
+void api_mem_release(struct api_service *s, size_t n)
+{
+    atomic_fetch_sub(&s->mem_used, n);
+}
+
+void api_infer_record(struct api_service *s, double seconds)
+{
+    pthread_mutex_lock(&s->hist_mu);
+    s->infer_count++;
+    s->infer_sum_s += seconds;
+    for (int i = 0; i < API_NBUCKETS; i++)
+        if (seconds <= api_buckets[i]) {
+            s->infer_bucket[i]++;
+            break;
+        }
+    pthread_mutex_unlock(&s->hist_mu);
+}
+
+/* Each worker: its own model runtime and store connection. */
+static int worker_init(void *arg, int index, void **state,
+                       struct lc_diag *d)
+{
+    struct api_service *s = arg;
+    struct api_worker *w = lc_calloc(1, sizeof *w);
+    w->svc = s;
+    int rc = store_open(&w->store, s->c.store_url, &s->c.store, d);
+    if (rc < 0) {
+        free(w);
+        return rc;
+    }
+    w->ctx = vision_ctx_new(&s->vm, NN_EXEC_FAST);
+    *state = w;
+    return 0;
+}
+
+static void worker_fini(void *state)
+{
+    struct api_worker *w = state;
+    vision_ctx_free(w->ctx);
+    store_close(w->store);
+    free(w);
+}
+
+static const struct http_handler *handler_of(enum api_kind k)
+{
+    switch (k) {
+    case API_KIND_PASSIVE:
+        return &api_passive_handler;
+    case API_KIND_OPS:
+        return &api_ops_handler;
+    default:
+        return &api_file_handler;
+    }
+}
+
+int api_service_open(struct api_service **out, const struct api_config *c,
+                     struct lc_diag *d)
+{
+    *out = NULL;
+    struct api_service *s = lc_calloc(1, sizeof *s);
+    s->c = *c;
+    atomic_init(&s->mem_used, 0);
+    atomic_init(&s->jobs_done, 0);
+    atomic_init(&s->store_errors, 0);
+    pthread_mutex_init(&s->hist_mu, NULL);
+
+    int rc = vision_models_load(&s->vm, c->models_dir, d);
+    if (rc < 0) {
+        lc_diag_prefix(d, "models: ");
+        api_service_close(s);
+        return rc;
+    }
+    s->models_loaded = true;
+    rc = store_open(&s->store, c->store_url, &c->store, d);
+    if (rc < 0) {
+        api_service_close(s);
+        return rc;
+    }
+    rc = api_web_load(s, d);
+    if (rc < 0) {
+        lc_diag_prefix(d, "web: ");
+        api_service_close(s);
+        return rc;
+    }
+    struct lc_pool_config pc = {
+        .workers = c->workers,
+        .capacity = c->queue,
+        .init = worker_init,
+        .work = api_passive_work,
+        .fini = worker_fini,
+        .arg = s,
+    };
+    rc = lc_pool_new(&s->pool, &pc, d);
+    if (rc < 0) {
+        api_service_close(s);
+        return rc;
+    }
+    for (int i = 0; i < api_nendpoints; i++) {
+        const struct api_endpoint *ep = &api_endpoints[i];
+        s->routes[i] = (struct api_route){.ep = ep, .svc = s};
+        s->hroutes[i] = (struct http_route){.methods = ep->methods,
+                                            .path = ep->path,
+                                            .h = handler_of(ep->kind),
+                                            .data = &s->routes[i]};
+    }
+    s->nroutes = api_nendpoints;
+    for (int i = 0; i < API_ANSWER_COUNT; i++)
+        s->keys[i] = api_answer_key(i);
+    s->keys[KEY_OK] = "ok";
+    s->keys[KEY_NOT_READY] = "not_ready";
+    s->keys[KEY_NOT_FOUND] = "not_found";
+    s->nkeys = KEY_NOT_FOUND + 1;
+    *out = s;
+    return 0;
+}
+
+void api_service_http(struct api_service *s, struct http_config *hc)
+{
+    hc->routes = s->hroutes;
+    hc->nroutes = s->nroutes;
+    hc->fallback.not_found = api_not_found;
+    hc->fallback.bad_method = api_bad_method;
+    hc->keys = s->keys;
+    hc->nkeys = s->nkeys;
+    hc->log_fd = s->c.log_fd;
+}
+
+void api_service_attach(struct api_service *s, struct http_server *srv)
+{
+    s->srv = srv;
+}
+
+bool api_service_idle(struct api_service *s)
+{
+    return lc_pool_depth(s->pool) == 0 && lc_pool_busy(s->pool) == 0;
+}
+
+void api_service_close(struct api_service *s)
+{
+    if (s == NULL)
+        return;
+    lc_pool_free(s->pool);
+    store_close(s->store);
+    if (s->models_loaded)
+        vision_models_release(&s->vm);
+    for (int i = 0; i < s->nweb; i++)
+        free(s->web[i].data);
+    while (s->free_reqs) {
+        struct api_req *q = s->free_reqs;
+        s->free_reqs = q->next;
+        free(q->img);
+        free(q);
+    }
+    pthread_mutex_destroy(&s->hist_mu);
+    free(s);
+}
+
+/* The answers an endpoint can give, in table order, into out; returns
+ * how many. Unknown paths and methods are the server's, not a route's. */
+static int route_keys(const struct api_endpoint *ep,
+                      int out[API_ANSWER_COUNT])
+{
+    int n = 0;
+    if (ep->kind != API_KIND_PASSIVE)
+        return 0;
+    for (int a = 0; a < API_OUTCOME_BASE; a++)
+        if (a != API_INVALID_ENDPOINT && a != API_METHOD_NOT_ALLOWED)
+            out[n++] = a;
+    for (const enum lc_outcome *o = ep->outcomes; o && *o; o++)
+        out[n++] = api_answer_of_outcome(*o);
+    return n;
+}
+
+void api_dump(FILE *f)
+{
+    bool any[API_ANSWER_COUNT] = {false};
+    int keys[API_ANSWER_COUNT];
+    any[API_INVALID_ENDPOINT] = any[API_METHOD_NOT_ALLOWED] = true;
+    fputs("{\"routes\":[", f);
+    for (int i = 0; i < api_nendpoints; i++) {
+        const struct api_endpoint *ep = &api_endpoints[i];
+        int n = route_keys(ep, keys);
+        fprintf(f, "%s{\"method\":\"%s\",\"path\":\"%s\",\"keys\":[",
+                i ? "," : "", ep->methods & HTTP_POST ? "POST" : "GET",
+                ep->path);
+        for (int k = 0; k < n; k++) {
+            fprintf(f, "%s\"%s\"", k ? "," : "", api_answer_key(keys[k]));
+            any[keys[k]] = true;
+        }
+        fputs("]}", f);
+    }
+    fputs("],\"keys\":[", f);
+    for (int a = 0, first = 1; a < API_ANSWER_COUNT; a++)
+        if (any[a]) {
+            char msg[400];
+            http_json_escape(msg, sizeof msg, api_answer_message(a));
+            fprintf(f,
+                    "%s{\"key\":\"%s\",\"status\":%d,\"code\":\"%s\","
+                    "\"message\":\"%s\"}",
+                    first ? "" : ",", api_answer_key(a), api_answer_status(a),
+                    api_answer_code(a), msg);
+            first = 0;
+        }
+    fputs("]}\n", f);
+}
