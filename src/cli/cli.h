@@ -37,6 +37,7 @@ int cli_fail(const char *key, const char *fmt, ...)
 int cli_image(int argc, char **argv);
 int cli_match(int argc, char **argv);
 int cli_models(int argc, char **argv);
+int cli_credentials(int argc, char **argv);
 int cli_eval(int argc, char **argv);
 int cli_video(int argc, char **argv);
 

@@ -17,6 +17,8 @@ static const char usage[] =
     "      passive liveness of a short clip (mp4 or webm): confidence 0..1\n"
     "  models [--models DIR]\n"
     "      each model's input shape, op count, SHA-256 and load time\n"
+    "  credentials create|list|revoke [CLIENT_ID] [--data-dir DIR]\n"
+    "      API credentials in livecheckd's store (default ./var)\n"
     "  eval LABELS.csv... [--json] [--out DIR] [--title T] [--threshold N]\n"
     "       [--target-apcer F] [--cues LIST|all|none] [--scales 2.7,4.0]\n"
     "       [--ablation] [--fit] [--brief] [--models DIR]\n"
@@ -42,6 +44,8 @@ int main(int argc, char **argv)
         return cli_video(argc - 1, argv + 1);
     if (strcmp(argv[1], "models") == 0)
         return cli_models(argc - 1, argv + 1);
+    if (strcmp(argv[1], "credentials") == 0)
+        return cli_credentials(argc - 1, argv + 1);
     if (strcmp(argv[1], "eval") == 0)
         return cli_eval(argc - 1, argv + 1);
     fputs(usage, stderr);
