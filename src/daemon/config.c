@@ -106,6 +106,21 @@ static const struct opt *find(const char *name, size_t n)
     return NULL;
 }
 
+/* Keep track of an allocated string; returns it. */
+static char *own(struct daemon_config *c, char *s)
+{
+    if (c->nowned < (int)(sizeof c->owned / sizeof c->owned[0]))
+        c->owned[c->nowned++] = s;
+    return s; /* beyond the table (64 strings) it lives as long as we do */
+}
+
+void daemon_config_release(struct daemon_config *c)
+{
+    for (int i = 0; i < c->nowned; i++)
+        free(c->owned[i]);
+    c->nowned = 0;
+}
+
 static int set(struct daemon_config *c, const struct opt *o, const char *v,
                const char *src, struct lc_diag *d)
 {
@@ -116,7 +131,7 @@ static int set(struct daemon_config *c, const struct opt *o, const char *v,
     case T_STR:
         if (v[0] == 0)
             return lc_diag_set(d, LC_EINVAL, "%s: %s is empty", src, o->name);
-        *(const char **)p = lc_strdup(v);
+        *(const char **)p = own(c, lc_strdup(v));
         return 0;
     case T_SYNC:
         if (strcmp(v, "full") == 0)
@@ -219,7 +234,7 @@ static int load_file(struct daemon_config *c, const char *path,
 }
 
 /* A directory next to the executable (../NAME), else NAME. */
-static const char *beside_exe(const char *name)
+static const char *beside_exe(struct daemon_config *c, const char *name)
 {
     char exe[PATH_MAX], dir[PATH_MAX + 16];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
@@ -228,7 +243,7 @@ static const char *beside_exe(const char *name)
         snprintf(dir, sizeof dir, "%s/../%s", dirname(exe), name);
         struct stat st;
         if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
-            return lc_strdup(dir);
+            return own(c, lc_strdup(dir));
     }
     return name;
 }
@@ -243,8 +258,8 @@ int daemon_config_load(struct daemon_config *c, int argc, char **argv,
     c->max_connections = 256;
     c->connection_timeout = 30;
     c->shutdown_timeout = 30;
-    c->api.models_dir = beside_exe("models");
-    c->api.web_dir = beside_exe("web");
+    c->api.models_dir = beside_exe(c, "models");
+    c->api.web_dir = beside_exe(c, "web");
     c->config_file = getenv("LIVECHECK_CONFIG");
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)

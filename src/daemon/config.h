@@ -23,6 +23,8 @@ struct daemon_config {
     int shutdown_timeout;   /* seconds to finish in-flight requests */
     bool dump_api;          /* --dump-api: print routes and keys, exit */
     bool print_config;      /* --print-config: print settings, exit */
+    char *owned[64];        /* strings this config allocated */
+    int nowned;
 };
 
 /* Defaults, then the file (--config FILE or $LIVECHECK_CONFIG), then the
@@ -30,6 +32,9 @@ struct daemon_config {
  * negative code with the reason in d. */
 int daemon_config_load(struct daemon_config *c, int argc, char **argv,
                        struct lc_diag *d);
+/* Free the strings the load allocated (the struct itself is the
+ * caller's). */
+void daemon_config_release(struct daemon_config *c);
 /* The settings as one JSON object on f. */
 void daemon_config_print(const struct daemon_config *c, FILE *f);
 extern const char daemon_usage[];

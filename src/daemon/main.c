@@ -44,36 +44,45 @@ static void fail_line(int fd, const char *what, const char *why)
     log_fields(fd, "error", what, ",\"error\":\"%s\"", esc);
 }
 
+static int serve(struct daemon_config *cfg);
+
 int main(int argc, char **argv)
 {
     struct daemon_config cfg;
     struct lc_diag d = {{0}};
     int rc = daemon_config_load(&cfg, argc, argv, &d);
-    if (rc == 1)
-        return 0;
-    if (rc < 0) {
-        fprintf(stderr, "livecheckd: %s\n", d.msg);
-        return 2;
+    if (rc != 0 || cfg.dump_api || cfg.print_config) {
+        if (rc < 0)
+            fprintf(stderr, "livecheckd: %s\n", d.msg);
+        else if (cfg.dump_api)
+            api_dump(stdout);
+        else if (cfg.print_config)
+            daemon_config_print(&cfg, stdout);
+        daemon_config_release(&cfg);
+        return rc < 0 ? 2 : 0;
     }
-    if (cfg.dump_api) {
-        api_dump(stdout);
-        return 0;
-    }
-    if (cfg.print_config) {
-        daemon_config_print(&cfg, stdout);
-        return 0;
-    }
+    int status = serve(&cfg);
+    daemon_config_release(&cfg);
+    return status;
+}
+
+/* Run livecheckd with cfg until SIGTERM or SIGINT; the exit status. */
+static int serve(struct daemon_config *cfg)
+{
+    struct lc_diag d = {{0}};
     int log_fd = 2;
-    if (strcmp(cfg.log_file, "-") != 0) {
-        log_fd = open(cfg.log_file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
-                      0640);
+    if (strcmp(cfg->log_file, "-") != 0) {
+        log_fd = open(cfg->log_file,
+                      O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
         if (log_fd < 0) {
-            fprintf(stderr, "livecheckd: %s: %s\n", cfg.log_file,
+            fprintf(stderr, "livecheckd: %s: %s\n", cfg->log_file,
                     strerror(errno));
             return 2;
         }
     }
-    cfg.api.log_fd = log_fd;
+    struct api_service *svc;
+    struct http_server *srv;
+    cfg->api.log_fd = log_fd;
 
     /* Signals are taken by sigwait below; every thread started from here
      * inherits the mask. */
@@ -88,18 +97,16 @@ int main(int argc, char **argv)
         return 1;
     }
 
-    struct api_service *svc;
-    if (api_service_open(&svc, &cfg.api, &d) < 0) {
+    if (api_service_open(&svc, &cfg->api, &d) < 0) {
         fail_line(log_fd, "startup failed", d.msg);
         return 1;
     }
     struct http_config hc = {
-        .listen = cfg.listen,
-        .max_connections = cfg.max_connections,
-        .connection_timeout_s = cfg.connection_timeout,
+        .listen = cfg->listen,
+        .max_connections = cfg->max_connections,
+        .connection_timeout_s = cfg->connection_timeout,
     };
     api_service_http(svc, &hc);
-    struct http_server *srv;
     if (http_server_start(&srv, &hc, &d) < 0) {
         fail_line(log_fd, "startup failed", d.msg);
         api_service_close(svc);
@@ -107,12 +114,12 @@ int main(int argc, char **argv)
     }
     api_service_attach(svc, srv);
     char dir[600];
-    http_json_escape(dir, sizeof dir, cfg.api.store_url);
+    http_json_escape(dir, sizeof dir, cfg->api.store_url);
     log_fields(log_fd, "info", "listening",
                ",\"address\":\"%s\",\"data_dir\":\"%s\",\"workers\":%d,"
                "\"queue\":%d,\"pid\":%d",
-               http_server_address(srv), dir, cfg.api.workers, cfg.api.queue,
-               (int)getpid());
+               http_server_address(srv), dir, cfg->api.workers,
+               cfg->api.queue, (int)getpid());
 
     int sig = 0;
     sigwait(&stop, &sig);
@@ -126,7 +133,7 @@ int main(int argc, char **argv)
         if (http_server_in_flight(srv) == 0)
             break;
         clock_gettime(CLOCK_MONOTONIC, &t);
-        if (t.tv_sec - t0.tv_sec >= cfg.shutdown_timeout) {
+        if (t.tv_sec - t0.tv_sec >= cfg->shutdown_timeout) {
             log_fields(log_fd, "warn", "shutdown timeout",
                        ",\"in_flight\":%d", http_server_in_flight(srv));
             break;
@@ -140,5 +147,7 @@ int main(int argc, char **argv)
     http_server_stop(srv);
     api_service_close(svc);
     log_fields(log_fd, "info", "stopped", "%s", "");
+    if (log_fd != 2)
+        close(log_fd);
     return 0;
 }
