@@ -27,6 +27,7 @@
 #include "livecheck/liveness.h"
 #include "livecheck/outcome.h"
 #include "livecheck/store.h"
+#include "livecheck/video.h"
 
 /* The API's own failures: name, responseKey, HTTP status, responseCode,
  * message. E00009 and E00019 are the hosted API's own codes. */
@@ -66,6 +67,12 @@
       "skip_metadata_validation (boolean)")                                  \
     X(INVALID_IMAGE_ENCODING, "error_invalid_image_encoding", 400, "E00009", \
       "Image must be a base64-encoded string. Hint: image (string)")         \
+    X(EMPTY_VIDEO_AND_URL, "error_empty_video_and_video_url", 400, "E00009", \
+      "Pass either a video or a video URL, both can not be null. Hint: "     \
+      "video (file) or video_url (string)")                                  \
+    X(VIDEO_AND_URL_BOTH, "error_video_and_video_url_both_given", 400,       \
+      "E00009", "Pass either a video or a video URL, not both. Hint: video " \
+      "(file) or video_url (string)")                                        \
     X(MALFORMED_REQUEST, "error_malformed_request", 400, "E00002",           \
       "The request body is not well-formed.")                                \
     X(UNSUPPORTED_CONTENT_TYPE, "error_unsupported_content_type", 415,       \
@@ -99,6 +106,8 @@ const char *api_answer_message(int a);
 /* Everything the operator can set (daemon/config.c fills it). */
 struct api_config {
     struct liveness_config engine; /* thresholds, input policy */
+    struct liveness_video_config video; /* the video endpoint's policy */
+    struct fetch_config fetch;     /* video_url: timeouts, allow-list */
     const char *models_dir;
     const char *web_dir;
     const char *store_url;         /* "sqlite:DIR" or a directory */

@@ -2,9 +2,10 @@
  * includes it.
  *
  * Threads: everything here runs on the HTTP server thread except the
- * passive job (passive.c: passive_work), which runs on a worker with the
- * worker's own vision_ctx and store connection and touches only its
- * api_req until it hands the answer back with http_req_complete.
+ * jobs (passive.c: api_passive_work, video.c: api_video_work), which run
+ * on a worker with the worker's own vision_ctx and store connection and
+ * touch only their api_req until they hand the answer back with
+ * http_req_complete.
  */
 #ifndef LC_API_INT_H
 #define LC_API_INT_H
@@ -16,7 +17,8 @@
 #include "livecheck/pool.h"
 
 #define API_FIELD_MAX 1024 /* bytes kept of one text field */
-#define API_RESP_MAX 2048  /* one envelope */
+#define API_RESP_MAX 4096  /* one envelope (the video data is up to
+                            * LIVENESS_VIDEO_JSON_MAX) */
 #define API_RATE_SLOTS 1024
 #define API_WEB_MAX 16     /* files served from web/ */
 #define API_NBUCKETS 10    /* inference latency histogram */
@@ -24,7 +26,7 @@
 extern const double api_buckets[API_NBUCKETS];
 
 /* What a route serves. */
-enum api_kind { API_KIND_PASSIVE, API_KIND_OPS, API_KIND_FILE };
+enum api_kind { API_KIND_PASSIVE, API_KIND_OPS, API_KIND_FILE, API_KIND_VIDEO };
 enum { API_BODY_JSON = 1, API_BODY_MULTIPART = 2 };
 
 struct api_endpoint {
@@ -34,9 +36,14 @@ struct api_endpoint {
     const char *module;   /* credentials must grant it (API routes) */
     unsigned bodies;      /* API_BODY_* accepted */
     const char *file;     /* API_KIND_FILE: name under web/ */
-    /* API_KIND_PASSIVE: the engine outcomes it may answer with, ended by
-     * LC_OUTCOME_OK (the other API keys apply to every API route). */
+    /* API routes: the engine outcomes it may answer with, ended by
+     * LC_OUTCOME_OK. */
     const enum lc_outcome *outcomes;
+    /* The API's own answers (API_ERR_MAP) that only some routes give,
+     * ended by API_SUCCESS: a key listed here for any route is left out
+     * of the routes that do not list it; the others apply to every API
+     * route. */
+    const enum api_answer *answers;
 };
 
 /* A route as handed to the server: the endpoint plus the service. */
@@ -153,6 +160,10 @@ void api_txn_id(char out[STORE_TXN_ID_LEN + 1]);
  * and for API_SUCCESS the data of res) into out; returns its length. */
 size_t api_envelope(char *out, size_t n, const char *txn, int a,
                     const char *hint, const struct liveness_result *res);
+/* A success envelope with its own message and `data` (JSON text); returns
+ * its length, 0 when it does not fit in n. */
+size_t api_envelope_data(char *out, size_t n, const char *txn,
+                         const char *msg, const char *data);
 /* Answer r now with an envelope (server thread). */
 void api_answer_now(struct http_req *r, const char *txn, const char *client,
                     int a, const char *hint, char *buf, size_t bufn);
@@ -167,10 +178,16 @@ extern const struct http_json_cb api_json_cb;
 extern const struct http_multipart_cb api_multipart_cb;
 /* The common fields; API_SUCCESS or the first failure (hint filled). */
 int api_fields_check(struct api_req *q);
+/* reference_id, consent and purpose alone (what every route checks). */
+int api_common_fields_check(struct api_req *q);
 
 /* passive.c */
 extern const struct http_handler api_passive_handler;
 void api_passive_work(void *worker_state, void *job);
+
+/* video.c: POST /v2/kyc/forensics/video_liveness. */
+extern const struct http_handler api_video_handler;
+void api_video_work(void *worker_state, void *job);
 
 /* ops.c */
 extern const struct http_handler api_ops_handler;

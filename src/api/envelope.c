@@ -118,6 +118,18 @@ size_t api_envelope(char *out, size_t n, const char *txn, int a,
     return (size_t)k < n ? (size_t)k : n - 1;
 }
 
+size_t api_envelope_data(char *out, size_t n, const char *txn,
+                         const char *msg, const char *data)
+{
+    int k = snprintf(out, n,
+                     "{\"decentroTxnId\":\"%s\",\"status\":\"SUCCESS\","
+                     "\"responseCode\":\"%s\",\"message\":\"%s\",\"data\":%s,"
+                     "\"responseKey\":\"%s\"}",
+                     txn, api_answer_code(API_SUCCESS), msg, data,
+                     api_answer_key(API_SUCCESS));
+    return k < 0 || (size_t)k >= n ? 0 : (size_t)k;
+}
+
 void api_answer_now(struct http_req *r, const char *txn, const char *client,
                     int a, const char *hint, char *buf, size_t bufn)
 {

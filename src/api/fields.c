@@ -271,7 +271,7 @@ static bool has_control(const char *p, size_t n)
     return false;
 }
 
-int api_fields_check(struct api_req *q)
+int api_common_fields_check(struct api_req *q)
 {
     const struct api_config *c = &q->svc->c;
     size_t n;
@@ -331,6 +331,14 @@ int api_fields_check(struct api_req *q)
                  chars, f->overflow ? "+" : "", c->purpose_max);
         return API_LONG_PURPOSE_LENGTH;
     }
+    return API_SUCCESS;
+}
+
+int api_fields_check(struct api_req *q)
+{
+    int a = api_common_fields_check(q);
+    if (a != API_SUCCESS)
+        return a;
 
     /* skip_metadata_validation (optional, default false) */
     q->skip_metadata = false;

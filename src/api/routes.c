@@ -14,17 +14,42 @@ static const enum lc_outcome image_outcomes[] = {
     LC_OUTCOME_INTERNAL,         LC_OUTCOME_OK,
 };
 
+/* What liveness_video_check(_url) (and the upload cap before it) can
+ * refuse. */
+static const enum lc_outcome video_outcomes[] = {
+    LC_OUTCOME_EMPTY_VIDEO,           LC_OUTCOME_INVALID_VIDEO_FORMAT,
+    LC_OUTCOME_VIDEO_TOO_LARGE,       LC_OUTCOME_VIDEO_TOO_LONG,
+    LC_OUTCOME_VIDEO_NO_FRAMES,       LC_OUTCOME_CORRUPT_VIDEO,
+    LC_OUTCOME_VIDEO_DIMENSIONS_TOO_LARGE,
+    LC_OUTCOME_INVALID_VIDEO_RESOLUTION, LC_OUTCOME_NO_FACE_IN_VIDEO,
+    LC_OUTCOME_INVALID_VIDEO_URL,     LC_OUTCOME_VIDEO_URL_NOT_ALLOWED,
+    LC_OUTCOME_VIDEO_URL_UNREACHABLE, LC_OUTCOME_VIDEO_URL_HTTP_ERROR,
+    LC_OUTCOME_INTERNAL,              LC_OUTCOME_OK,
+};
+
+/* The API's own keys that belong to some routes only. */
+static const enum api_answer passive_answers[] = {
+    API_INVALID_SKIP_METADATA_VALIDATION, API_INVALID_IMAGE_ENCODING,
+    API_SUCCESS,
+};
+static const enum api_answer video_answers[] = {
+    API_EMPTY_VIDEO_AND_URL, API_VIDEO_AND_URL_BOTH, API_SUCCESS,
+};
+
 const struct api_endpoint api_endpoints[] = {
     {HTTP_POST, "/v2/kyc/forensics/liveness/passive", API_KIND_PASSIVE,
-     "liveness", API_BODY_JSON | API_BODY_MULTIPART, NULL, image_outcomes},
+     "liveness", API_BODY_JSON | API_BODY_MULTIPART, NULL, image_outcomes,
+     passive_answers},
     {HTTP_POST, "/v3/kyc/farsight/liveness/passive", API_KIND_PASSIVE,
-     "liveness", API_BODY_JSON, NULL, image_outcomes},
-    {HTTP_GET, "/healthz", API_KIND_OPS, NULL, 0, NULL, NULL},
-    {HTTP_GET, "/readyz", API_KIND_OPS, NULL, 0, NULL, NULL},
-    {HTTP_GET, "/metrics", API_KIND_OPS, NULL, 0, NULL, NULL},
+     "liveness", API_BODY_JSON, NULL, image_outcomes, passive_answers},
+    {HTTP_POST, "/v2/kyc/forensics/video_liveness", API_KIND_VIDEO,
+     "liveness", API_BODY_MULTIPART, NULL, video_outcomes, video_answers},
+    {HTTP_GET, "/healthz", API_KIND_OPS, NULL, 0, NULL, NULL, NULL},
+    {HTTP_GET, "/readyz", API_KIND_OPS, NULL, 0, NULL, NULL, NULL},
+    {HTTP_GET, "/metrics", API_KIND_OPS, NULL, 0, NULL, NULL, NULL},
     {HTTP_GET, "/openapi.json", API_KIND_FILE, NULL, 0, "openapi.json",
-     NULL},
-    {HTTP_GET, "/", API_KIND_FILE, NULL, 0, "index.html", NULL},
+     NULL, NULL},
+    {HTTP_GET, "/", API_KIND_FILE, NULL, 0, "index.html", NULL, NULL},
 };
 
 const int api_nendpoints =

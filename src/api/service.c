@@ -30,6 +30,12 @@ void api_config_default(struct api_config *c)
         .log_fd = 2,
     };
     liveness_config_default(&c->engine);
+    liveness_video_config_default(&c->video);
+    /* Each worker runs one check at a time with every CPU busy under load:
+     * a decoder thread per check would add threads, not throughput
+     * (docs/api.md, Capacity). */
+    c->video.pipeline = false;
+    fetch_config_default(&c->fetch);
 }
 
 bool api_mem_reserve(struct api_service *s, size_t n)
@@ -90,11 +96,23 @@ static const struct http_handler *handler_of(enum api_kind k)
     switch (k) {
     case API_KIND_PASSIVE:
         return &api_passive_handler;
+    case API_KIND_VIDEO:
+        return &api_video_handler;
     case API_KIND_OPS:
         return &api_ops_handler;
     default:
         return &api_file_handler;
     }
+}
+
+/* The pool's one job function: each route's job by the route's kind. */
+static void work(void *state, void *job)
+{
+    const struct api_req *q = job;
+    if (q->ep->kind == API_KIND_VIDEO)
+        api_video_work(state, job);
+    else
+        api_passive_work(state, job);
 }
 
 int api_service_open(struct api_service **out, const struct api_config *c,
@@ -115,6 +133,11 @@ int api_service_open(struct api_service **out, const struct api_config *c,
         return rc;
     }
     s->models_loaded = true;
+    if (fetch_global_init() < 0) {
+        lc_diag_set(d, LC_ENOMEM, "libcurl failed to initialise");
+        api_service_close(s);
+        return LC_ENOMEM;
+    }
     rc = store_open(&s->store, c->store_url, &c->store, d);
     if (rc < 0) {
         api_service_close(s);
@@ -130,7 +153,7 @@ int api_service_open(struct api_service **out, const struct api_config *c,
         .workers = c->workers,
         .capacity = c->queue,
         .init = worker_init,
-        .work = api_passive_work,
+        .work = work,
         .fini = worker_fini,
         .arg = s,
     };
@@ -205,10 +228,17 @@ static int route_keys(const struct api_endpoint *ep,
                       int out[API_ANSWER_COUNT])
 {
     int n = 0;
-    if (ep->kind != API_KIND_PASSIVE)
+    if (ep->module == NULL)
         return 0;
+    bool some[API_OUTCOME_BASE] = {false}, mine[API_OUTCOME_BASE] = {false};
+    for (int i = 0; i < api_nendpoints; i++)
+        for (const enum api_answer *a = api_endpoints[i].answers; a && *a; a++)
+            some[*a] = true;
+    for (const enum api_answer *a = ep->answers; a && *a; a++)
+        mine[*a] = true;
     for (int a = 0; a < API_OUTCOME_BASE; a++)
-        if (a != API_INVALID_ENDPOINT && a != API_METHOD_NOT_ALLOWED)
+        if (a != API_INVALID_ENDPOINT && a != API_METHOD_NOT_ALLOWED &&
+            (!some[a] || mine[a]))
             out[n++] = a;
     for (const enum lc_outcome *o = ep->outcomes; o && *o; o++)
         out[n++] = api_answer_of_outcome(*o);

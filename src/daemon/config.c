@@ -10,12 +10,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "livecheck/mem.h"
 
-enum type { T_STR, T_INT, T_SIZE, T_REAL, T_SYNC };
+enum type { T_STR, T_INT, T_SIZE, T_REAL, T_SYNC, T_FLOAT, T_LONG, T_BOOL,
+            T_ALLOW };
 
 struct opt {
     const char *name;
@@ -67,6 +69,26 @@ static const struct opt opts[] = {
      "burst per client; 0 = max(1, rate_limit)"},
     {"store_sync", T_SYNC, F(api.store.sync), 0, 0,
      "full (survives power loss) or normal (survives a crash)"},
+    {"video_max_bytes", T_SIZE, F(api.video.max_bytes), 1024,
+     256.0 * (1 << 20), "video size cap, upload and video_url alike"},
+    {"video_max_duration", T_REAL, F(api.video.max_duration), 0.1, 600,
+     "longest video, seconds"},
+    {"video_min_side", T_INT, F(api.video.min_side), 1, 8192,
+     "smallest video width/height"},
+    {"video_max_side", T_INT, F(api.video.max_side), 1, 8192,
+     "largest video width/height"},
+    {"video_threshold", T_FLOAT, F(api.video.threshold), 0, 1,
+     "video live when confidence >= threshold"},
+    {"video_pipeline", T_BOOL, F(api.video.pipeline), 0, 0,
+     "decode each video on a second thread (true/false)"},
+    {"fetch_allow", T_ALLOW, F(api.fetch.allow), 0, 0,
+     "video_url hosts/CIDRs allowed despite being private (comma list)"},
+    {"fetch_connect_timeout_ms", T_LONG, F(api.fetch.connect_ms), 1, 600000,
+     "video_url: per connection attempt"},
+    {"fetch_timeout_ms", T_LONG, F(api.fetch.timeout_ms), 1, 3600000,
+     "video_url: the whole download, every redirect"},
+    {"fetch_max_redirects", T_INT, F(api.fetch.max_redirects), 0, 20,
+     "video_url: redirects followed (each re-checked)"},
 };
 
 #define NOPTS (sizeof opts / sizeof opts[0])
@@ -133,6 +155,27 @@ static int set(struct daemon_config *c, const struct opt *o, const char *v,
             return lc_diag_set(d, LC_EINVAL, "%s: %s is empty", src, o->name);
         *(const char **)p = own(c, lc_strdup(v));
         return 0;
+    case T_ALLOW:
+        if (fetch_allow_check(v, d) < 0) {
+            char pre[PATH_MAX + 64];
+            snprintf(pre, sizeof pre, "%s: %s: ", src, o->name);
+            lc_diag_prefix(d, pre);
+            return LC_EINVAL;
+        }
+        *(const char **)p = own(c, lc_strdup(v));
+        return 0;
+    case T_BOOL:
+        if (strcasecmp(v, "true") == 0 || strcmp(v, "1") == 0 ||
+            strcasecmp(v, "yes") == 0 || strcasecmp(v, "on") == 0)
+            *(bool *)p = true;
+        else if (strcasecmp(v, "false") == 0 || strcmp(v, "0") == 0 ||
+                 strcasecmp(v, "no") == 0 || strcasecmp(v, "off") == 0)
+            *(bool *)p = false;
+        else
+            return lc_diag_set(d, LC_EINVAL,
+                               "%s: %s is true or false, not '%s'", src,
+                               o->name, v);
+        return 0;
     case T_SYNC:
         if (strcmp(v, "full") == 0)
             *(enum store_sync *)p = STORE_SYNC_FULL;
@@ -167,17 +210,24 @@ static int set(struct daemon_config *c, const struct opt *o, const char *v,
                 end++;
         }
         if (end == v || *end || errno || x < o->lo || x > o->hi ||
-            (o->type != T_REAL && x != (double)(long long)x))
+            (o->type != T_REAL && o->type != T_FLOAT &&
+             x != (double)(long long)x))
             return lc_diag_set(d, LC_EINVAL,
                                "%s: %s wants a%s number within %g..%g, "
                                "not '%s'",
                                src, o->name,
-                               o->type == T_REAL ? "" : "n integer", o->lo,
-                               o->hi, v);
+                               o->type == T_REAL || o->type == T_FLOAT
+                                   ? ""
+                                   : "n integer",
+                               o->lo, o->hi, v);
         if (o->type == T_INT)
             *(int *)p = (int)x;
         else if (o->type == T_SIZE)
             *(size_t *)p = (size_t)x;
+        else if (o->type == T_LONG)
+            *(long *)p = (long)x;
+        else if (o->type == T_FLOAT)
+            *(float *)p = (float)x;
         else
             *(double *)p = x;
         return 0;
@@ -323,6 +373,15 @@ int daemon_config_load(struct daemon_config *c, int argc, char **argv,
     if (a->engine.min_side > a->engine.max_side)
         return lc_diag_set(d, LC_EINVAL, "min_side %d > max_side %d",
                            a->engine.min_side, a->engine.max_side);
+    if (a->video.min_side > a->video.max_side)
+        return lc_diag_set(d, LC_EINVAL,
+                           "video_min_side %d > video_max_side %d",
+                           a->video.min_side, a->video.max_side);
+    if (a->video.max_bytes > a->body_memory)
+        return lc_diag_set(d, LC_EINVAL,
+                           "video_max_bytes %zu > body_memory %zu: no video "
+                           "of the largest size could be received",
+                           a->video.max_bytes, a->body_memory);
     if (a->engine.max_bytes > a->body_memory)
         return lc_diag_set(d, LC_EINVAL,
                            "max_image_bytes %zu > body_memory %zu: no image "
@@ -340,8 +399,20 @@ void daemon_config_print(const struct daemon_config *c, FILE *f)
         fprintf(f, "%s\"%s\":", i ? "," : "", opts[i].name);
         switch (opts[i].type) {
         case T_STR:
-            http_json_escape(esc, sizeof esc, *(const char *const *)p);
+        case T_ALLOW:
+            http_json_escape(esc, sizeof esc,
+                             *(const char *const *)p ? *(const char *const *)p
+                                                     : "");
             fprintf(f, "\"%s\"", esc);
+            break;
+        case T_LONG:
+            fprintf(f, "%ld", *(const long *)p);
+            break;
+        case T_FLOAT:
+            fprintf(f, "%g", (double)*(const float *)p);
+            break;
+        case T_BOOL:
+            fputs(*(const bool *)p ? "true" : "false", f);
             break;
         case T_INT:
             fprintf(f, "%d", *(const int *)p);
