@@ -39,6 +39,7 @@ run_suite() { # name, command...
 run_suite unit "$LC_BUILD/unit-tests"
 run_suite cli tests/cli.sh
 run_suite api tests/api.sh
+run_suite api-video tests/api_video.sh
 run_suite video tests/video.sh
 run_suite eval tests/eval.sh
 if ls "$LC_BUILD"/fuzz-replay-* >/dev/null 2>&1; then
