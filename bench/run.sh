@@ -11,7 +11,11 @@
 #      included, full input policy), target median <= 15 ms on one core;
 #   3. the CLI as a whole process, `livecheck image FILE` (models loaded each
 #      time): wall time per process and peak RSS (GNU time %M), target
-#      peak RSS <= 120 MB.
+#      peak RSS <= 120 MB;
+#   4. livecheckd under wrk (bench/http_bench.sh): requests/s, p50/p99
+#      latency and peak RSS of the passive image endpoint;
+#   5. the passive video check beside its decoding floor, and the video
+#      endpoint through livecheckd (bench/video_bench.sh).
 # Performance is measured here, never asserted by a test; the exit status is
 # non-zero only when the bench could not run.
 #
@@ -46,10 +50,12 @@ for m in $ALL; do
 done
 [ -d tools/npm/node_modules/onnxruntime-node ] ||
     die "tools/npm/node_modules/onnxruntime-node is missing (the onnxruntime peer): run \`make models\` first"
-for b in livecheck bench-models bench-image; do
+# make bench's rule builds the others; these two are brought up to date here.
+make -s B="$B" "$B/livecheckd" "$B/bench-video" >/dev/null || die "cannot build $B/livecheckd, $B/bench-video"
+for b in livecheck livecheckd bench-models bench-image bench-video; do
     [ -x "$B/$b" ] || die "$B/$b is not built: run \`make bench\`"
 done
-for c in node taskset exiftool lscpu; do
+for c in node taskset exiftool lscpu wrk curl sqlite3 ffmpeg; do
     command -v "$c" >/dev/null || die "$c is not installed: run \`make deps\`"
 done
 [ -x /usr/bin/convert ] || die "/usr/bin/convert (imagemagick) is not installed: run \`make deps\`"
@@ -155,3 +161,10 @@ printf '  CLI process, `livecheck image FILE` wall median %6.1f ms  (max %.1f, %
     "$wall" "$wmax" "$CLI_RUNS" "$T_E2E_MS" "$(met "$wall" "$T_E2E_MS")"
 printf '  CLI process peak RSS (GNU time %%M, max of %s) %6.1f MB  (%s KiB)   target <= %s MB: %s\n' \
     "$CLI_RUNS" "$rss_mb" "$rss_kb" "$T_RSS_MB" "$(met "$rss_mb" "$T_RSS_MB")"
+
+# --- 4. livecheckd under wrk; 5. video -------------------------------------
+export LC_BUILD=$B LC_DEV_DATA=$DEV LC_MODELS=$MODELS
+echo
+bench/http_bench.sh || die "bench/http_bench.sh failed"
+echo
+bench/video_bench.sh || die "bench/video_bench.sh failed"

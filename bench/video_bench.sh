@@ -11,7 +11,11 @@
 #      check with everything on one thread;
 #   2. ffmpeg -threads 1 -i clip -f null -: FFmpeg's own decode, as a whole
 #      process (its ~70 ms start-up included);
-#   3. `livecheck video` as a whole process (models loaded each time).
+#   3. `livecheck video` as a whole process (models loaded each time);
+#   4. livecheckd (one worker per CPU) answering POST video_liveness with
+#      this clip from 2 clients per worker at once: requests/s and median
+#      latency with the decoder on each worker's thread (video_pipeline
+#      false, the default) and on a second thread per check (true).
 # Targets (from the issue): the check <= 1500 ms wall on this machine and
 # <= 2x the decode-only floor. 720 lines are below the default 800..2000
 # policy, so the check runs with the input policy off (--no-policy).
@@ -19,7 +23,8 @@
 # when the bench could not run.
 #
 # Environment: LC_BUILD (default build), LC_DEV_DATA (default
-# ../shared/data/dev), LC_MODELS (default models), VIDEO_BENCH_RUNS (5).
+# ../shared/data/dev), LC_MODELS (default models), VIDEO_BENCH_RUNS (5),
+# VIDEO_BENCH_REQUESTS (HTTP requests per mode, default 4 per client).
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 B=${LC_BUILD:-build}
@@ -36,10 +41,15 @@ die() {
 command -v ffmpeg >/dev/null || die "the ffmpeg CLI is missing (scripts/install-deps.sh)"
 [ -f "$MODELS/fr_detect.onnx" ] || die "no models in $MODELS: run \`make models\`"
 [ -x "$B/livecheck" ] || die "$B/livecheck is not built"
-[ -x "$B/bench-video" ] || make -s "$B/bench-video" >/dev/null || die "cannot build $B/bench-video"
+[ -x "$B/bench-video" ] || make -s B="$B" "$B/bench-video" >/dev/null || die "cannot build $B/bench-video"
 
 T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
+pid=
+cleanup() {
+    [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+    rm -rf "$T"
+}
+trap cleanup EXIT
 clip=$T/clip-1280x720.mp4
 ffmpeg -nostdin -v error -y -i "$DEV/videos/live-d3.mp4" -t 10 \
     -vf "scale=-2:720,pad=1280:720:(ow-iw)/2:0,fps=30" -an \
@@ -78,3 +88,47 @@ printf '%-52s %8s ms   (models loaded each time)\n' "livecheck video, whole proc
 awk -v c="$chk" -v d="$dec" -v w="$T_WALL_MS" -v r="$T_RATIO" 'BEGIN {
     printf "video targets: wall %s, ratio %s\n",
         (c <= w) ? "met" : "MISSED", (c <= r * d) ? "met" : "MISSED" }'
+
+# --- 4. through livecheckd ---------------------------------------------------
+[ -x "$B/livecheckd" ] || die "$B/livecheckd is not built"
+command -v curl >/dev/null || die "curl is missing (scripts/install-deps.sh)"
+"$B/livecheck" credentials create --data-dir "$T/var" >"$T/cred.json" || die "cannot make a credential"
+val() { sed -n "s/.*\"$1\": \"\([^\"]*\)\".*/\1/p" "$T/cred.json"; }
+export VB_CID VB_CS VB_MS VB_URL VB_CLIP=$clip
+VB_CID=$(val client_id) VB_CS=$(val client_secret) VB_MS=$(val module_secret)
+# One request: "HTTP-status seconds".
+vb_one() {
+    curl -s -o /dev/null -w '%{http_code} %{time_total}\n' "$VB_URL" -H "client_id: $VB_CID" \
+        -H "client_secret: $VB_CS" -H "module_secret: $VB_MS" -F "reference_id=vb-$1-$RANDOM$RANDOM" \
+        -F consent=Y -F "consent_purpose=video bench, synthetic load" -F "video=@$VB_CLIP"
+}
+export -f vb_one
+ncpu=$(nproc)
+clients=$((2 * ncpu))
+reqs=${VIDEO_BENCH_REQUESTS:-$((4 * clients))}
+echo
+echo "livecheckd, POST /v2/kyc/forensics/video_liveness with this clip (video_min_side 720):" \
+    "$ncpu workers, $clients clients at once, $reqs requests per mode"
+for mode in false true; do
+    : >"$T/log"
+    "$B/livecheckd" --listen 127.0.0.1:0 --data-dir "$T/var" --models-dir "$MODELS" --web-dir web \
+        --log-file "$T/log" --video-min-side 720 --video-pipeline "$mode" --store-sync normal &
+    pid=$!
+    for _ in $(seq 1 200); do
+        grep -q '"msg":"listening"' "$T/log" 2>/dev/null && break
+        sleep 0.05
+    done
+    addr=$(grep -o '"address":"[^"]*"' "$T/log" | cut -d'"' -f4)
+    [ -n "$addr" ] || die "livecheckd did not start: $(cat "$T/log")"
+    VB_URL=http://$addr/v2/kyc/forensics/video_liveness
+    [ "$(vb_one warm | cut -d' ' -f1)" = 200 ] || die "livecheckd refused the clip"
+    a=$(ms)
+    seq "$reqs" | xargs -P "$clients" -I{} bash -c 'vb_one {}' >"$T/res"
+    b=$(ms)
+    kill -TERM "$pid" && wait "$pid"
+    pid=
+    good=$(grep -c '^200 ' "$T/res")
+    lat=$(awk '{ printf "%.0f\n", $2 * 1000 }' "$T/res" | median)
+    printf '  video_pipeline %-5s  %6.2f requests/s   median latency %6s ms   %s of %s answered 200\n' \
+        "$mode" "$(awk -v n="$good" -v t=$((b - a)) 'BEGIN { print n * 1000 / t }')" "$lat" "$good" "$reqs"
+done
