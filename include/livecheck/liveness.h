@@ -197,7 +197,30 @@ void liveness_cues_measure(struct vision_ctx *ctx,
 
 /* Calibrated match score 0..100 from the cosine of two embeddings. The
  * mapping is a logistic curve centred on the cosine where the dev pairs
- * separate (see docs/accuracy.md): 100 / (1 + exp(-12 (cos - 0.42))). */
+ * separate (see docs/accuracy.md): 100 / (1 + exp(-12 (cos - 0.42))).
+ * liveness_match_percent is the value to 2 decimals (the API's
+ * "98.00%", on which the decision is taken), liveness_match_score the
+ * same rounded to an integer. One mapping for
+ * `livecheck match` and POST /v2/kyc/forensics/face_match. */
+double liveness_match_percent(float cosine);
 int liveness_match_score(float cosine);
+/* Whether a pair matches at threshold (percent >= threshold). */
+bool liveness_match_decide(double percent, int threshold);
+
+/* The success `data` object of a face match as JSON text (at most 160
+ * bytes): {"status":"SUCCESS","match":"97.24%","matched":"yes",
+ * "threshold":50,"cosine":0.7131}. Returns its length. */
+size_t liveness_match_data_json(float cosine, int threshold, char *buf,
+                                size_t n);
+
+/* The face of one photo for face match, as `livecheck match` and the
+ * face_match endpoint both take it: no input policy (any size, no EXIF),
+ * the face rules of liveness_face_find (exactly one usable face), then
+ * the 512-d embedding. Returns 0 with r->outcome set (emb filled when it
+ * is LC_OUTCOME_OK), or a negative LC_E* code for an internal failure. */
+int liveness_match_embed(struct vision_ctx *ctx,
+                         const struct liveness_config *c, const uint8_t *buf,
+                         size_t n, float emb[VISION_EMBED_DIM],
+                         struct liveness_result *r);
 
 #endif

@@ -1,4 +1,7 @@
-/* src/cli/match.c - `livecheck match A B`: are two photos the same person? */
+/* src/cli/match.c - `livecheck match A B`: are two photos the same person?
+ * The same engine calls and the same `data` object as
+ * POST /v2/kyc/forensics/face_match (liveness_match_embed,
+ * liveness_match_data_json), so both give the same score for a pair. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,24 +19,17 @@ static int embed_file(struct vision_ctx *ctx, const struct liveness_config *c,
     int rc = media_file_read(file, (size_t)256 << 20, &buf, &n, &d);
     if (rc < 0)
         return cli_fail("error_file_unreadable", "%s", d.msg);
-    struct liveness_opts o = {.no_policy = true};
     struct liveness_result r;
-    struct media_image img = {0};
-    float scale;
-    rc = liveness_face_find(ctx, c, buf, n, &o, &img, &scale, &r);
+    rc = liveness_match_embed(ctx, c, buf, n, emb, &r);
     free(buf);
-    int status = CLI_OK;
-    if (rc < 0) {
-        status = cli_fail_outcome(LC_OUTCOME_INTERNAL, lc_strerror(rc));
-    } else if (r.outcome != LC_OUTCOME_OK) {
+    if (rc < 0)
+        return cli_fail_outcome(LC_OUTCOME_INTERNAL, lc_strerror(rc));
+    if (r.outcome != LC_OUTCOME_OK) {
         char why[400];
         snprintf(why, sizeof why, "%s: %s", file, r.reason);
-        status = cli_fail_outcome(r.outcome, why);
-    } else {
-        vision_face_embed(ctx, &img, &r.face, emb);
+        return cli_fail_outcome(r.outcome, why);
     }
-    media_image_release(&img);
-    return status;
+    return CLI_OK;
 }
 
 int cli_match(int argc, char **argv)
@@ -43,14 +39,21 @@ int cli_match(int argc, char **argv)
     int nf = 0;
     liveness_config_default(&cfg);
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--threshold") == 0 && i + 1 < argc)
-            cfg.match_threshold = (int)strtol(argv[++i], NULL, 10);
-        else if (strcmp(argv[i], "--models") == 0 && i + 1 < argc)
+        if (strcmp(argv[i], "--threshold") == 0 && i + 1 < argc) {
+            char *end;
+            long t = strtol(argv[++i], &end, 10);
+            if (*end || end == argv[i] || t < 5 || t > 95)
+                return cli_fail("error_invalid_threshold",
+                                "Threshold can't be greater than 95 or less "
+                                "than 5 (not '%s').", argv[i]);
+            cfg.match_threshold = (int)t;
+        } else if (strcmp(argv[i], "--models") == 0 && i + 1 < argc) {
             models = argv[++i];
-        else if (argv[i][0] != '-' && nf < 2)
+        } else if (argv[i][0] != '-' && nf < 2) {
             files[nf++] = argv[i];
-        else
+        } else {
             return cli_fail("error_usage", "match: unexpected argument '%s'", argv[i]);
+        }
     }
     if (nf != 2)
         return cli_fail("error_usage", "usage: livecheck match FILE_A FILE_B");
@@ -63,12 +66,20 @@ int cli_match(int argc, char **argv)
     if (status == CLI_OK)
         status = embed_file(ctx, &cfg, files[1], b);
     if (status == CLI_OK) {
-        float cosine = vision_embed_cosine(a, b);
-        int score = liveness_match_score(cosine);
-        cli_print(json_pack("{s:i, s:f, s:s, s:i}", "matchScore", score, "cosine",
-                            (double)cosine, "match",
-                            score >= cfg.match_threshold ? "yes" : "no",
-                            "threshold", cfg.match_threshold));
+        char text[256];
+        liveness_match_data_json(vision_embed_cosine(a, b),
+                                 cfg.match_threshold, text, sizeof text);
+        json_error_t je;
+        json_t *v = json_loads(text, 0, &je);
+        char *t = v ? json_dumps(v, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
+                                        JSON_REAL_PRECISION(6))
+                    : NULL;
+        if (t)
+            puts(t);
+        else
+            status = cli_fail("error_internal", "bad data JSON: %s", je.text);
+        free(t);
+        json_decref(v);
     }
     vision_ctx_free(ctx);
     vision_models_release(&vm);

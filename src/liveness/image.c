@@ -153,9 +153,3 @@ int liveness_image_check(struct vision_ctx *ctx,
     media_image_release(&img);
     return 0;
 }
-
-int liveness_match_score(float cosine)
-{
-    double s = 100.0 / (1.0 + exp(-12.0 * ((double)cosine - 0.42)));
-    return (int)lrint(s);
-}
