@@ -73,6 +73,27 @@
     X(VIDEO_AND_URL_BOTH, "error_video_and_video_url_both_given", 400,       \
       "E00009", "Pass either a video or a video URL, not both. Hint: video " \
       "(file) or video_url (string)")                                        \
+    X(FACE_MATCH_DONE, "success_face_match", 200, "S00000",                  \
+      "Face scan completed successfully.")                                   \
+    X(IMAGE_QUALITY_DONE, "success_image_quality", 200, "S00000",            \
+      "Image Quality check performed successfully")                          \
+    X(EMPTY_IMAGE_AND_URL, "error_empty_image_and_image_url", 400, "E00009", \
+      "Pass either an Image or Image URL, both can not be null.")            \
+    X(IMAGE_AND_URL_BOTH, "error_image_and_image_url_both_given", 400,       \
+      "E00009", "Pass either an Image or an Image URL, not both.")           \
+    X(INVALID_THRESHOLD, "error_invalid_threshold", 400, "E00009",           \
+      "Threshold can't be greater than 95 or less than 5.")                  \
+    X(INVALID_QUALITY_PARAMETER, "error_invalid_quality_parameter", 400,     \
+      "E00009", "Quality parameter must be one of all, sharpness, "          \
+      "brightness, compressionQuality, textQuality.")                        \
+    X(INVALID_IMAGE_URL, "error_invalid_image_url", 400, "E00009",           \
+      "The image URL is malformed or does not use http or https.")           \
+    X(IMAGE_URL_NOT_ALLOWED, "error_image_url_not_allowed", 400, "E00028",   \
+      "The image URL points to an address that is not allowed.")             \
+    X(IMAGE_URL_UNREACHABLE, "error_image_url_unreachable", 422, "E00029",   \
+      "The image URL could not be reached in time.")                         \
+    X(IMAGE_URL_HTTP_ERROR, "error_image_url_http_error", 422, "E00030",     \
+      "The image URL answered with an error status or too many redirects.")  \
     X(MALFORMED_REQUEST, "error_malformed_request", 400, "E00002",           \
       "The request body is not well-formed.")                                \
     X(UNSUPPORTED_CONTENT_TYPE, "error_unsupported_content_type", 415,       \

@@ -26,7 +26,10 @@
 extern const double api_buckets[API_NBUCKETS];
 
 /* What a route serves. */
-enum api_kind { API_KIND_PASSIVE, API_KIND_OPS, API_KIND_FILE, API_KIND_VIDEO };
+enum api_kind {
+    API_KIND_PASSIVE, API_KIND_OPS, API_KIND_FILE, API_KIND_VIDEO,
+    API_KIND_FACE_MATCH, API_KIND_IMAGE_QUALITY
+};
 enum { API_BODY_JSON = 1, API_BODY_MULTIPART = 2 };
 
 struct api_endpoint {
@@ -188,6 +191,10 @@ void api_passive_work(void *worker_state, void *job);
 /* video.c: POST /v2/kyc/forensics/video_liveness. */
 extern const struct http_handler api_video_handler;
 void api_video_work(void *worker_state, void *job);
+
+/* forensics.c: POST /v2/kyc/forensics/face_match and image_quality. */
+extern const struct http_handler api_forensics_handler;
+void api_forensics_work(void *worker_state, void *job);
 
 /* ops.c */
 extern const struct http_handler api_ops_handler;

@@ -27,6 +27,25 @@ static const enum lc_outcome video_outcomes[] = {
     LC_OUTCOME_INTERNAL,              LC_OUTCOME_OK,
 };
 
+/* What face match (liveness_match_embed on each image) and the image
+ * quality check can refuse; a URL that cannot be fetched is an API key
+ * (forensics_answers). */
+static const enum lc_outcome image_quality_outcomes[] = {
+    LC_OUTCOME_EMPTY_IMAGE,      LC_OUTCOME_INVALID_IMAGE_FORMAT,
+    LC_OUTCOME_IMAGE_TOO_LARGE,  LC_OUTCOME_CORRUPT_IMAGE,
+    LC_OUTCOME_IMAGE_DIMENSIONS_TOO_LARGE,
+    LC_OUTCOME_INTERNAL,         LC_OUTCOME_OK,
+};
+static const enum lc_outcome face_match_outcomes[] = {
+    LC_OUTCOME_EMPTY_IMAGE,      LC_OUTCOME_INVALID_IMAGE_FORMAT,
+    LC_OUTCOME_IMAGE_TOO_LARGE,  LC_OUTCOME_CORRUPT_IMAGE,
+    LC_OUTCOME_IMAGE_DIMENSIONS_TOO_LARGE,
+    LC_OUTCOME_NO_FACE,          LC_OUTCOME_MULTIPLE_FACES,
+    LC_OUTCOME_FACE_TOO_SMALL,   LC_OUTCOME_FACE_CUT_OFF,
+    LC_OUTCOME_IMAGE_TOO_DARK,   LC_OUTCOME_IMAGE_TOO_BRIGHT,
+    LC_OUTCOME_INTERNAL,         LC_OUTCOME_OK,
+};
+
 /* The API's own keys that belong to some routes only. */
 static const enum api_answer passive_answers[] = {
     API_INVALID_SKIP_METADATA_VALIDATION, API_INVALID_IMAGE_ENCODING,
@@ -34,6 +53,20 @@ static const enum api_answer passive_answers[] = {
 };
 static const enum api_answer video_answers[] = {
     API_EMPTY_VIDEO_AND_URL, API_VIDEO_AND_URL_BOTH, API_SUCCESS,
+};
+static const enum api_answer face_match_answers[] = {
+    API_FACE_MATCH_DONE,     API_EMPTY_IMAGE_AND_URL,
+    API_IMAGE_AND_URL_BOTH,  API_INVALID_THRESHOLD,
+    API_INVALID_IMAGE_URL,   API_IMAGE_URL_NOT_ALLOWED,
+    API_IMAGE_URL_UNREACHABLE, API_IMAGE_URL_HTTP_ERROR,
+    API_SUCCESS,
+};
+static const enum api_answer image_quality_answers[] = {
+    API_IMAGE_QUALITY_DONE,  API_EMPTY_IMAGE_AND_URL,
+    API_IMAGE_AND_URL_BOTH,  API_INVALID_QUALITY_PARAMETER,
+    API_INVALID_IMAGE_URL,   API_IMAGE_URL_NOT_ALLOWED,
+    API_IMAGE_URL_UNREACHABLE, API_IMAGE_URL_HTTP_ERROR,
+    API_SUCCESS,
 };
 
 const struct api_endpoint api_endpoints[] = {
@@ -44,6 +77,12 @@ const struct api_endpoint api_endpoints[] = {
      "liveness", API_BODY_JSON, NULL, image_outcomes, passive_answers},
     {HTTP_POST, "/v2/kyc/forensics/video_liveness", API_KIND_VIDEO,
      "liveness", API_BODY_MULTIPART, NULL, video_outcomes, video_answers},
+    {HTTP_POST, "/v2/kyc/forensics/face_match", API_KIND_FACE_MATCH,
+     "liveness", API_BODY_MULTIPART, NULL, face_match_outcomes,
+     face_match_answers},
+    {HTTP_POST, "/v2/kyc/forensics/image_quality", API_KIND_IMAGE_QUALITY,
+     "liveness", API_BODY_MULTIPART, NULL, image_quality_outcomes,
+     image_quality_answers},
     {HTTP_GET, "/healthz", API_KIND_OPS, NULL, 0, NULL, NULL, NULL},
     {HTTP_GET, "/readyz", API_KIND_OPS, NULL, 0, NULL, NULL, NULL},
     {HTTP_GET, "/metrics", API_KIND_OPS, NULL, 0, NULL, NULL, NULL},

@@ -98,6 +98,9 @@ static const struct http_handler *handler_of(enum api_kind k)
         return &api_passive_handler;
     case API_KIND_VIDEO:
         return &api_video_handler;
+    case API_KIND_FACE_MATCH:
+    case API_KIND_IMAGE_QUALITY:
+        return &api_forensics_handler;
     case API_KIND_OPS:
         return &api_ops_handler;
     default:
@@ -111,6 +114,9 @@ static void work(void *state, void *job)
     const struct api_req *q = job;
     if (q->ep->kind == API_KIND_VIDEO)
         api_video_work(state, job);
+    else if (q->ep->kind == API_KIND_FACE_MATCH ||
+             q->ep->kind == API_KIND_IMAGE_QUALITY)
+        api_forensics_work(state, job);
     else
         api_passive_work(state, job);
 }
@@ -234,8 +240,13 @@ static int route_keys(const struct api_endpoint *ep,
     for (int i = 0; i < api_nendpoints; i++)
         for (const enum api_answer *a = api_endpoints[i].answers; a && *a; a++)
             some[*a] = true;
-    for (const enum api_answer *a = ep->answers; a && *a; a++)
+    for (const enum api_answer *a = ep->answers; a && *a; a++) {
         mine[*a] = true;
+        /* A route with its own success key does not answer the default
+         * one (success_liveness_check). */
+        if (api_answer_status(*a) == 200)
+            some[API_SUCCESS] = true;
+    }
     for (int a = 0; a < API_OUTCOME_BASE; a++)
         if (a != API_INVALID_ENDPOINT && a != API_METHOD_NOT_ALLOWED &&
             (!some[a] || mine[a]))
