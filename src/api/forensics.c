@@ -582,7 +582,7 @@ static int fetch_image(struct fx_req *v, int i)
     int rc = fetch_url(&fc, im->url, &body, &n, NULL, &d);
     const char *u = label(v, i, true);
     if (rc < 0) {
-        snprintf(q->hint, sizeof q->hint, "%s: %s", u,
+        snprintf(q->hint, sizeof q->hint, "%s: %.180s", u,
                  d.msg[0] ? d.msg : lc_strerror(rc));
         switch (rc) {
         case LC_EFORMAT:
