@@ -30,11 +30,10 @@ void api_config_default(struct api_config *c)
         .log_fd = 2,
     };
     liveness_config_default(&c->engine);
+    /* video.pipeline stays on: a decoder thread per check made no
+     * difference to throughput with every worker busy and cut a lone
+     * check's time by about a third (docs/api.md, Capacity). */
     liveness_video_config_default(&c->video);
-    /* Each worker runs one check at a time with every CPU busy under load:
-     * a decoder thread per check would add threads, not throughput
-     * (docs/api.md, Capacity). */
-    c->video.pipeline = false;
     fetch_config_default(&c->fetch);
 }
 
