@@ -51,6 +51,7 @@ CONVERT "$T/www/photo.jpg" -blur 0x4 -quality 92 "$T/blur.jpg"
 CONVERT "$T/www/photo.jpg" -brightness-contrast -60x0 -quality 92 "$T/dark.jpg"
 CONVERT "$T/www/photo.jpg" -brightness-contrast 60x0 -quality 92 "$T/over.jpg"
 CONVERT "$T/www/photo.jpg" -quality 10 "$T/q10.jpg"
+CONVERT "$T/q10.jpg" "$T/q10.png"
 CONVERT -size 1000x1000 gradient:navy-orange -quality 90 "$T/noface.jpg"
 head -c 20000 "$T/www/photo.jpg" >"$T/trunc.jpg"
 printf 'this is not a photo\n' >"$T/text.jpg"
@@ -276,6 +277,8 @@ check "blur 0x4: sharpness $s0 -> $sb" '[ "$sb" -lt "$s0" ] && [ "$sb" -lt 50 ]'
 check "darken: brightness $b0 -> $bd" '[ "$bd" -lt "$b0" ] && [ "$bd" -lt 50 ]'
 check "overexpose: brightness $b0 -> $bo" '[ "$bo" -lt "$b0" ] && [ "$bo" -lt 50 ]'
 check "recompress at quality 10: compressionQuality $c0 -> $cq" '[ "$cq" -lt "$c0" ] && [ "$cq" -lt 50 ]'
+cp=$(score "$(q "$T/q10.png")" compressionQuality)
+check "... saved again as PNG (no quantisation tables: blockiness alone): $c0 -> $cp" '[ "$cp" -lt 50 ]'
 summ=$(for f in blur dark over q10; do js "$T/q-$f.jpg.json" d.data.imageQuality.summary; done | sort -u | tr '\n' ' ')
 check "... and each degraded photo is rejected" '[ "$summ" = "reject " ]' "($summ)"
 check "the JPEG's quantisation tables: the photo is quality 92, the recompressed one 10" \
