@@ -262,7 +262,7 @@ call "no credentials" 401 error_empty_client_id "$VL" @FORM@ -F "video=@$T/www/r
 
 # ---- metrics and shutdown ------------------------------------------------
 check "GET /metrics counts the video endpoint by key" \
-    'curl -s "$main_URL/metrics" | grep -qE "^livecheck_requests_total\{endpoint=\"/v2/kyc/forensics/video_liveness\",key=\"success_liveness_check\"\} [1-9]"'
+    'curl -s "$main_URL/metrics" | grep -E "^livecheck_requests_total\{endpoint=\"/v2/kyc/forensics/video_liveness\",key=\"success_liveness_check\"\} [1-9]" >/dev/null'
 kill -TERM "$main_PID" "$strict_PID" 2>/dev/null
 codes=
 for p in "$main_PID" "$strict_PID"; do
