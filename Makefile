@@ -13,6 +13,7 @@ CC      ?= cc
 PKGS    := libturbojpeg spng libexif jansson libsodium \
            libavformat libavcodec libswscale libavutil libcurl
 PKGS    += libmicrohttpd sqlite3
+PKGS    += pocketsphinx sphinxbase libswresample
 CFLAGS  ?= -O2 -g
 XCFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wno-unused-parameter \
            -Iinclude -Isrc $(shell pkg-config --cflags $(PKGS) 2>/dev/null) \
@@ -23,6 +24,7 @@ B       := build
 LIB_SRC := $(wildcard src/core/*.c src/nn/*.c src/nn/ops/*.c src/media/*.c src/eval/*.c \
                       src/vision/*.c src/liveness/*.c src/net/*.c)
 LIB_SRC += $(wildcard src/store/*.c src/http/*.c src/api/*.c)
+LIB_SRC += $(wildcard src/speech/*.c)
 CLI_SRC := $(wildcard src/cli/*.c)
 D_SRC   := $(wildcard src/daemon/*.c)
 D_OBJ   := $(D_SRC:%.c=$(B)/%.o)

@@ -40,7 +40,9 @@ run_suite unit "$LC_BUILD/unit-tests"
 run_suite cli tests/cli.sh
 run_suite api tests/api.sh
 run_suite api-video tests/api_video.sh
+run_suite api-forensics tests/api_forensics.sh
 run_suite video tests/video.sh
+run_suite speech tests/speech.sh
 run_suite eval tests/eval.sh
 if ls "$LC_BUILD"/fuzz-replay-* >/dev/null 2>&1; then
     run_suite fuzz-replay tests/fuzz_replay.sh

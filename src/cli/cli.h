@@ -40,5 +40,7 @@ int cli_models(int argc, char **argv);
 int cli_credentials(int argc, char **argv);
 int cli_eval(int argc, char **argv);
 int cli_video(int argc, char **argv);
+int cli_digits(int argc, char **argv);
+int cli_quality(int argc, char **argv);
 
 #endif

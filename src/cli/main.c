@@ -12,9 +12,15 @@ static const char usage[] =
     "      passive liveness of one photo (JPEG or PNG)\n"
     "  match FILE_A FILE_B [--threshold N] [--models DIR]\n"
     "      do two photos show the same person?\n"
+    "  quality FILE [--parameter all|sharpness|brightness|compressionQuality|\n"
+    "               textQuality] [--models DIR]\n"
+    "      image quality scores 0..100 (the image_quality endpoint's data)\n"
     "  video FILE [--no-input-policy] [--threshold X] [--trace] [--timings]\n"
     "             [--models DIR]\n"
     "      passive liveness of a short clip (mp4 or webm): confidence 0..1\n"
+    "  digits FILE --expect DIGITS\n"
+    "      the spoken digit challenge of a recording (mp4 or webm): digits\n"
+    "      heard and matchScore 0..100\n"
     "  models [--models DIR]\n"
     "      each model's input shape, op count, SHA-256 and load time\n"
     "  credentials create|list|revoke [CLIENT_ID] [--data-dir DIR]\n"
@@ -42,12 +48,16 @@ int main(int argc, char **argv)
         return cli_match(argc - 1, argv + 1);
     if (strcmp(argv[1], "video") == 0)
         return cli_video(argc - 1, argv + 1);
+    if (strcmp(argv[1], "digits") == 0)
+        return cli_digits(argc - 1, argv + 1);
     if (strcmp(argv[1], "models") == 0)
         return cli_models(argc - 1, argv + 1);
     if (strcmp(argv[1], "credentials") == 0)
         return cli_credentials(argc - 1, argv + 1);
     if (strcmp(argv[1], "eval") == 0)
         return cli_eval(argc - 1, argv + 1);
+    if (strcmp(argv[1], "quality") == 0)
+        return cli_quality(argc - 1, argv + 1);
     fputs(usage, stderr);
     return cli_fail("error_invalid_command", "unknown command '%s'", argv[1]);
 }
