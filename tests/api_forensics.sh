@@ -144,7 +144,7 @@ for ((i = 0; i < ${#ONE[@]}; i++)); do
             -F "consent_purpose=$PURPOSE" -F "image1=@$F/$fa" -F "image2=@$F/$fb"
         m=$(js "$T/pair.json" 'd.data ? d.data.match : d.responseKey')
         y=$(js "$T/pair.json" 'd.data ? d.data.matched : ""')
-        c=$("$CLI" match "$F/$fa" "$F/$fb" 2>&1 | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{try{console.log(JSON.parse(s).match)}catch(e){console.log("?")}})')
+        c=$("$CLI" match "$F/$fa" "$F/$fb" 2>&1 | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{try{console.log(JSON.parse(s).matchPercent)}catch(e){console.log("?")}})')
         p=${m%\%}
         pairs=$((pairs + 1))
         echo "$fa $fb $m $y" >>"$T/pairs.txt"

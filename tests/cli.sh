@@ -83,9 +83,9 @@ CONVERT "$DEV/faces/obama-1.jpg" "$T/selfie.png"
 
 # match: same identity yes, different no.
 "$LC" match "$DEV/faces/obama-1.jpg" "$DEV/faces/obama-2.jpg" >"$T/out" 2>&1 &&
-    grep -q '"matched": "yes"' "$T/out" && ok "match: same person" || bad "match: same person ($(cat "$T/out"))"
+    grep -q '"match": "yes"' "$T/out" && grep -qE '"matchScore": [0-9.]+' "$T/out" && ok "match: same person" || bad "match: same person ($(cat "$T/out"))"
 "$LC" match "$DEV/faces/obama-1.jpg" "$DEV/faces/rose-leslie-1.jpg" >"$T/out" 2>&1 &&
-    grep -q '"matched": "no"' "$T/out" && ok "match: different people" || bad "match: different people ($(cat "$T/out"))"
+    grep -q '"match": "no"' "$T/out" && ok "match: different people" || bad "match: different people ($(cat "$T/out"))"
 expect_key "match: a photo with two faces" error_multiple_faces_detected 2 -- match "$DEV/faces/obama-1.jpg" "$DEV/faces/two-people.jpg"
 
 # models: six models with their pinned hashes.

@@ -1,7 +1,10 @@
 /* src/cli/match.c - `livecheck match A B`: are two photos the same person?
  * The same engine calls and the same `data` object as
  * POST /v2/kyc/forensics/face_match (liveness_match_embed,
- * liveness_match_data_json), so both give the same score for a pair. */
+ * liveness_match_percent, liveness_match_decide), so both give the same
+ * score and decision for a pair; its output keeps the engine's fields
+ * (matchScore, cosine, match yes/no) and adds the endpoint's percent
+ * string as matchPercent. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,18 +69,24 @@ int cli_match(int argc, char **argv)
     if (status == CLI_OK)
         status = embed_file(ctx, &cfg, files[1], b);
     if (status == CLI_OK) {
-        char text[256];
-        liveness_match_data_json(vision_embed_cosine(a, b),
-                                 cfg.match_threshold, text, sizeof text);
-        json_error_t je;
-        json_t *v = json_loads(text, 0, &je);
-        char *t = v ? json_dumps(v, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
-                                        JSON_REAL_PRECISION(6))
-                    : NULL;
+        /* The engine-issue fields (matchScore 0..100, cosine, match yes/no)
+         * and the endpoint's percent string, from the same mapping and
+         * decision as POST /v2/kyc/forensics/face_match. */
+        float cosine = vision_embed_cosine(a, b);
+        double pct = liveness_match_percent(cosine);
+        char text[32];
+        snprintf(text, sizeof text, "%.2f%%", pct);
+        json_t *v = json_pack("{s:f, s:f, s:s, s:s, s:i}", "matchScore", pct,
+                              "cosine", (double)cosine, "match",
+                              liveness_match_decide(pct, cfg.match_threshold)
+                                  ? "yes"
+                                  : "no",
+                              "matchPercent", text, "threshold",
+                              cfg.match_threshold);
+        char *t = json_dumps(v, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
+                                    JSON_REAL_PRECISION(6));
         if (t)
             puts(t);
-        else
-            status = cli_fail("error_internal", "bad data JSON: %s", je.text);
         free(t);
         json_decref(v);
     }
