@@ -31,7 +31,9 @@ CONVERT() { /usr/bin/convert "$@" 2>/dev/null; }
 exif() { exiftool -q -overwrite_original -FileSource="Digital Camera" -Make=TestCam \
     -ModifyDate="2026:11:25 10:00:00" "$1"; }
 n=0
-ref() { n=$((n + 1)); echo "ref-$$-$n-$RANDOM"; }
+# Called as $(ref), in a subshell: a counter would not advance, so 64
+# random bits make each reference_id unique.
+ref() { echo "ref-$$-$(od -An -N8 -tx8 /dev/urandom | tr -d " ")"; }
 PURPOSE="for bank verification only"
 
 # ---- photos -------------------------------------------------------------

@@ -38,7 +38,9 @@ bad() { echo "FAIL $1"; fail=$((fail + 1)); }
 check() { if eval "$2"; then ok "$1"; else bad "$1 ${3:-}"; fi; }
 CONVERT() { /usr/bin/convert "$@" 2>/dev/null; }
 n=0
-ref() { n=$((n + 1)); echo "fref-$$-$n-$RANDOM"; }
+# Called as $(ref), in a subshell: a counter would not advance, so 64
+# random bits make each reference_id unique.
+ref() { echo "fref-$$-$(od -An -N8 -tx8 /dev/urandom | tr -d " ")"; }
 PURPOSE="for bank verification only"
 F=$DEV/faces
 # JSON field by a JavaScript path: js FILE EXPR (d is the document).

@@ -32,7 +32,9 @@ ok() { echo "ok   $1"; pass=$((pass + 1)); }
 bad() { echo "FAIL $1"; fail=$((fail + 1)); }
 check() { if eval "$2"; then ok "$1"; else bad "$1 ${3:-}"; fi; }
 n=0
-ref() { n=$((n + 1)); echo "vref-$$-$n-$RANDOM"; }
+# Called as $(ref), in a subshell: a counter would not advance, so 64
+# random bits make each reference_id unique.
+ref() { echo "vref-$$-$(od -An -N8 -tx8 /dev/urandom | tr -d " ")"; }
 PURPOSE="for bank verification only"
 FF() { ffmpeg -nostdin -v error -y "$@"; }
 ENC=(-an -c:v libx264 -preset ultrafast -crf 28 -pix_fmt yuv420p)
