@@ -184,6 +184,12 @@ int api_fields_check(struct api_req *q);
 /* reference_id, consent and purpose alone (what every route checks). */
 int api_common_fields_check(struct api_req *q);
 
+/* enqueue.c: refuse a used reference_id, take a place in the worker queue,
+ * suspend the connection and submit q. Returns API_SUCCESS, or the answer
+ * to refuse with (duplicate reference_id, store error, server busy). */
+int api_job_enqueue(struct api_service *s, struct http_req *r,
+                    struct api_req *q);
+
 /* passive.c */
 extern const struct http_handler api_passive_handler;
 void api_passive_work(void *worker_state, void *job);

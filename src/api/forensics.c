@@ -525,25 +525,9 @@ static void end(struct http_req *r)
         refuse(v, a);
         return;
     }
-    int taken = store_reference_taken(s->store, q->client, q->ref);
-    if (taken != 0) {
-        if (taken < 0)
-            atomic_fetch_add(&s->store_errors, 1);
-        refuse(v, taken > 0 ? API_DUPLICATE_REFERENCE_ID
-                            : api_answer_of_outcome(LC_OUTCOME_INTERNAL));
-        return;
-    }
-    /* Room first, then suspend, then let a worker see the job. */
-    if (lc_pool_reserve(s->pool) != 0) {
-        snprintf(q->hint, sizeof q->hint,
-                 "%d requests are already waiting for a worker",
-                 lc_pool_capacity(s->pool));
-        refuse(v, API_SERVER_BUSY);
-        return;
-    }
-    q->t_queued = now_ms();
-    http_req_defer(r);
-    lc_pool_submit(s->pool, q);
+    int e = api_job_enqueue(s, r, q);
+    if (e != API_SUCCESS)
+        refuse(v, e);
 }
 
 static void release_images(struct fx_req *v)
