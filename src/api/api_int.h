@@ -189,6 +189,9 @@ int api_common_fields_check(struct api_req *q);
  * to refuse with (duplicate reference_id, store error, server busy). */
 int api_job_enqueue(struct api_service *s, struct http_req *r,
                     struct api_req *q);
+/* Answer, on the HTTP thread, the envelope already in q->resp for a
+ * refusal already stored with answer `given` (Retry-After on 429/503). */
+void api_refused_answer(struct api_req *q, int given);
 
 /* passive.c */
 extern const struct http_handler api_passive_handler;

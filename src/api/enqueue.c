@@ -1,7 +1,8 @@
-/* src/api/enqueue.c - the last step every engine route takes on the
- * connection thread: refuse a reference_id the client has used before,
- * take a place in the worker queue, suspend the connection and hand the
- * job to a worker. */
+/* src/api/enqueue.c - the two ways every engine route leaves the
+ * connection thread: with a refusal already stored (api_refused_answer),
+ * or with a job handed to a worker (api_job_enqueue: refuse a reference_id
+ * the client has used before, take a place in the worker queue, suspend
+ * the connection, submit). */
 #include "api_int.h"
 
 #include <stdio.h>
@@ -36,4 +37,13 @@ int api_job_enqueue(struct api_service *s, struct http_req *r,
     http_req_defer(r);
     lc_pool_submit(s->pool, q);
     return API_SUCCESS;
+}
+
+void api_refused_answer(struct api_req *q, int given)
+{
+    static const char *const retry_after[] = {"Retry-After", "1", NULL};
+    int status = api_answer_status(given);
+    http_req_answer(q->http, status, "application/json", q->resp, q->resp_n,
+                    HTTP_MEM_STATIC,
+                    status == 503 || status == 429 ? retry_after : NULL);
 }

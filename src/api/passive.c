@@ -30,7 +30,6 @@
 #define KEEP_IMAGE ((size_t)2 << 20)  /* image buffers kept up to 2 MB */
 #define BODY_SLACK ((size_t)64 << 10) /* form fields and multipart framing */
 
-static const char *const retry_after[] = {"Retry-After", "1", NULL};
 
 static double now_ms(void)
 {
@@ -138,10 +137,7 @@ static int record(struct api_req *q, struct store *st, int a, bool claim)
 static void refuse(struct api_req *q, int a)
 {
     int given = record(q, q->svc->store, a, false);
-    int status = api_answer_status(given);
-    http_req_answer(q->http, status, "application/json", q->resp, q->resp_n,
-                    HTTP_MEM_STATIC,
-                    status == 503 || status == 429 ? retry_after : NULL);
+    api_refused_answer(q, given);
 }
 
 static bool is_json(const char *ct)

@@ -47,7 +47,6 @@ _Static_assert(API_RESP_MAX >= LIVENESS_VIDEO_JSON_MAX + 512,
                "the envelope must hold the video data object");
 
 static const char success_msg[] = "Liveliness check performed successfully";
-static const char *const retry_after[] = {"Retry-After", "1", NULL};
 
 /* Which part of the body is arriving. */
 enum { PART_FIELD, PART_VIDEO, PART_URL, PART_SKIP };
@@ -240,10 +239,7 @@ static int record(struct video_req *v, struct store *st, int a, bool claim)
 static void refuse(struct video_req *v, int a)
 {
     int given = record(v, v->q.svc->store, a, false);
-    int status = api_answer_status(given);
-    http_req_answer(v->q.http, status, "application/json", v->q.resp,
-                    v->q.resp_n, HTTP_MEM_STATIC,
-                    status == 503 || status == 429 ? retry_after : NULL);
+    api_refused_answer(&v->q, given);
 }
 
 /* ---- the handler ------------------------------------------------------- */
