@@ -3,7 +3,8 @@
 #
 # The models come from the npm package faceplugin-face-recognition-js@0.0.1,
 # pinned with its integrity in tools/npm/package-lock.json together with
-# onnxruntime-node (the test oracle and benchmark peer). This script
+# onnxruntime-node (the test oracle and benchmark peer) and playwright-core
+# (drives /usr/bin/chromium in tests/capture.sh). This script
 #   1. runs `npm ci` in tools/npm when node_modules is missing or was
 #      installed from a different lockfile (content hash, not mtime);
 #   2. copies the six models into models/ and checks each against
