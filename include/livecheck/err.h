@@ -28,7 +28,8 @@
     X(ENOTFOUND, -10, "not_found", "not found")                        \
     X(EEXIST, -11, "exists", "already exists")                         \
     X(EBUSY, -12, "busy", "resource busy or full")                     \
-    X(ESTORE, -13, "store", "storage backend error")
+    X(ESTORE, -13, "store", "storage backend error")                   \
+    X(ECONFLICT, -14, "conflict", "the state changed meanwhile")
 
 enum lc_err {
     LC_OK = 0,

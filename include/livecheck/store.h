@@ -96,6 +96,83 @@ struct store_txn {
     double ms_total, ms_queue, ms_decode, ms_faces, ms_liveness;
 };
 
+/* ---- active video liveness sessions ---------------------------------- */
+
+#define STORE_HEX64_MAX 65   /* a 256-bit hash in hex + NUL */
+#define STORE_URL_MAX 2048   /* redirect_url, callback_url + NUL */
+#define STORE_CHALLENGE_MAX 256
+#define STORE_MEDIA_ID_MAX 33 /* 32 hex + NUL */
+#define STORE_META_MAX 2048  /* the capture page's metadata JSON + NUL */
+#define STORE_RESULT_MAX 8192 /* a session's result `data` JSON + NUL */
+#define STORE_EMBED_DIM 512
+
+/* A session's life: pending (waiting for the capture), queued (the
+ * recording is stored, waiting for a worker), processing (a node holds
+ * the job's lease), then done or failed. "expired" is not stored: a
+ * pending session past expires_ms is expired. */
+enum store_session_state {
+    STORE_SESSION_PENDING = 0,
+    STORE_SESSION_QUEUED,
+    STORE_SESSION_PROCESSING,
+    STORE_SESSION_DONE,
+    STORE_SESSION_FAILED
+};
+const char *store_session_state_name(enum store_session_state s);
+
+struct store_session {
+    char txn[STORE_TXN_ID_LEN + 1];   /* the initiate's decentroTxnId */
+    char client_id[STORE_ID_MAX];
+    char reference_id[STORE_REF_MAX];
+    char token_hash[STORE_HEX64_MAX]; /* BLAKE2b-256 of the capture token */
+    char challenge[STORE_CHALLENGE_MAX]; /* active_challenge_format */
+    char redirect_url[STORE_URL_MAX];
+    char callback_url[STORE_URL_MAX];
+    int64_t created_ms, expires_ms, uploaded_ms, finished_ms;
+    int attempts, max_attempts;       /* capture uploads refused / allowed */
+    enum store_session_state state;
+    int nref;                         /* reference images, 0..4 */
+    char capture_media[STORE_MEDIA_ID_MAX]; /* the recording, "" before */
+    char video_sha256[STORE_HEX64_MAX];
+    bool duplicate;                   /* the recording was uploaded before */
+    char meta[STORE_META_MAX];        /* what the capture page sent */
+    char lease_owner[64];
+    int64_t lease_until_ms;
+    char error_key[64];               /* failed: why */
+    char result[STORE_RESULT_MAX];    /* done: the results' data JSON */
+};
+
+/* A stored file: reference images, recordings, best frames. */
+struct store_media {
+    char id[STORE_MEDIA_ID_MAX];      /* random, 32 hex */
+    char txn[STORE_TXN_ID_LEN + 1];   /* the session it belongs to */
+    char kind[16];                    /* "reference", "capture", "frame" */
+    char ctype[32];                   /* "image/jpeg", "video/webm" */
+    const uint8_t *data;              /* put: borrowed */
+    size_t n;
+    int64_t created_ms;
+};
+
+/* One reference image of a session: its embedding and its media id. */
+struct store_session_ref {
+    int index;
+    char media[STORE_MEDIA_ID_MAX];
+    float emb[STORE_EMBED_DIM];
+};
+
+/* A callback waiting to be delivered (the outbox). */
+struct store_outbox {
+    int64_t id;
+    char txn[STORE_TXN_ID_LEN + 1];
+    char client_id[STORE_ID_MAX];
+    char url[STORE_URL_MAX];
+    char body[STORE_RESULT_MAX + 1024]; /* the POSTed JSON */
+    int attempts;
+    int64_t next_ms;                  /* not before */
+    int64_t delivered_ms;             /* 0 until a 2xx */
+    int last_status;                  /* last HTTP status, 0 = none */
+    char last_error[160];
+};
+
 struct store;
 
 /* A backend. Every function gets the struct store that its own open made
@@ -121,6 +198,37 @@ struct store_ops {
     int (*txn_put)(struct store *s, const struct store_txn *t);
     int (*txn_get)(struct store *s, const char *id, struct store_txn *t);
     int (*txn_count)(struct store *s, int64_t *n);
+    /* Sessions (see the functions below for the contracts). */
+    int (*session_create)(struct store *s, const struct store_txn *t,
+                          const struct store_session *ss,
+                          const struct store_session_ref *refs,
+                          const struct store_media *media, int nref);
+    int (*session_get)(struct store *s, const char *txn,
+                       struct store_session *ss);
+    int (*session_by_token)(struct store *s, const char *token_hash,
+                            struct store_session *ss);
+    int (*session_refs)(struct store *s, const char *txn,
+                        struct store_session_ref *refs, int max);
+    int (*session_attempt)(struct store *s, const char *txn);
+    int (*session_upload)(struct store *s, const char *txn,
+                          const struct store_media *video,
+                          const char *sha256, const char *meta,
+                          int64_t now_ms, bool *duplicate);
+    int (*job_claim)(struct store *s, const char *owner, int64_t now_ms,
+                     int64_t lease_ms, struct store_session *ss);
+    int (*job_finish)(struct store *s, const char *txn, const char *owner,
+                      enum store_session_state state, const char *result,
+                      const char *error_key, const struct store_media *media,
+                      int nmedia, const struct store_outbox *callback);
+    int (*job_release)(struct store *s, const char *owner);
+    int (*media_put)(struct store *s, const struct store_media *m);
+    int (*media_get)(struct store *s, const char *id, uint8_t **data,
+                     size_t *n, char ctype[32]);
+    int (*outbox_claim)(struct store *s, int64_t now_ms, int64_t lease_ms,
+                        struct store_outbox *ob);
+    int (*outbox_result)(struct store *s, int64_t id, bool delivered,
+                         int status, const char *error, int64_t next_ms);
+    int (*purge)(struct store *s, int64_t before_ms, int64_t *removed);
 };
 
 struct store {
@@ -182,6 +290,77 @@ int store_reference_taken(struct store *s, const char *client_id,
 int store_txn_put(struct store *s, const struct store_txn *t);
 int store_txn_get(struct store *s, const char *id, struct store_txn *t);
 int store_txn_count(struct store *s, int64_t *n);
+
+/* ---- sessions ---------------------------------------------------------
+ * What POST .../active_video_liveness/initiate stores, the capture page
+ * reads and uploads into, and the analysis job finishes. */
+
+/* Commit, in one transaction: the initiate's transaction row t (claiming
+ * its reference_id: LC_EEXIST and nothing stored when it is taken), the
+ * session ss, and its nref reference images (refs[i] with media[i]). */
+int store_session_create(struct store *s, const struct store_txn *t,
+                         const struct store_session *ss,
+                         const struct store_session_ref *refs,
+                         const struct store_media *media, int nref);
+/* By the initiate's transaction id, or by the hash of the capture token.
+ * LC_ENOTFOUND when there is none. */
+int store_session_get(struct store *s, const char *txn,
+                      struct store_session *ss);
+int store_session_by_token(struct store *s, const char *token_hash,
+                           struct store_session *ss);
+/* The session's reference images in order into refs (at most max);
+ * returns how many, or a negative code. */
+int store_session_refs(struct store *s, const char *txn,
+                       struct store_session_ref *refs, int max);
+/* Count one refused capture upload. */
+int store_session_attempt(struct store *s, const char *txn);
+/* Take the recording: in one transaction, only while the session is
+ * pending and now_ms is before its expiry (else LC_ECONFLICT and nothing
+ * changes), store video, move the session to queued with the recording's
+ * SHA-256 and the page's metadata, and remember the hash; *duplicate says
+ * whether the same bytes were uploaded to any session before. */
+int store_session_upload(struct store *s, const char *txn,
+                         const struct store_media *video, const char *sha256,
+                         const char *meta, int64_t now_ms, bool *duplicate);
+
+/* The analysis queue. Claim the oldest queued session, or one processing
+ * whose lease ran out (its node died), for owner until now_ms + lease_ms:
+ * 1 and *ss filled, 0 when there is none, or a negative code. */
+int store_job_claim(struct store *s, const char *owner, int64_t now_ms,
+                    int64_t lease_ms, struct store_session *ss);
+/* Finish a claimed job in one transaction: the session's state (done or
+ * failed) with its result data or error key, the media it made (best
+ * frames), and the callback to deliver (NULL for none). LC_ECONFLICT when
+ * owner no longer holds the lease (another node took the job over). */
+int store_job_finish(struct store *s, const char *txn, const char *owner,
+                     enum store_session_state state, const char *result,
+                     const char *error_key, const struct store_media *media,
+                     int nmedia, const struct store_outbox *callback);
+/* Give back every lease owner holds (a node starting again under the same
+ * name): its processing sessions become queued. */
+int store_job_release(struct store *s, const char *owner);
+
+int store_media_put(struct store *s, const struct store_media *m);
+/* The bytes of media id into *data (malloc'd; the caller frees) and its
+ * content type. LC_ENOTFOUND when there is none (or it was purged). */
+int store_media_get(struct store *s, const char *id, uint8_t **data,
+                    size_t *n, char ctype[32]);
+
+/* The callback outbox. Claim the oldest undelivered callback that is due
+ * (next_ms <= now_ms) and push its next_ms to now_ms + lease_ms so no
+ * other delivery loop takes it meanwhile: 1 and *ob filled, 0 when none
+ * is due, or a negative code. */
+int store_outbox_claim(struct store *s, int64_t now_ms, int64_t lease_ms,
+                       struct store_outbox *ob);
+/* Record an attempt: delivered (2xx), or not with the status/error and
+ * when to try again (next_ms; 0 = never: the retry limit is reached). */
+int store_outbox_result(struct store *s, int64_t id, bool delivered,
+                        int status, const char *error, int64_t next_ms);
+
+/* Retention: delete the media and reference embeddings of sessions
+ * created before before_ms (their rows and results stay, with the media
+ * gone); *removed is how many media were deleted. */
+int store_purge(struct store *s, int64_t before_ms, int64_t *removed);
 
 /* A keyed-hash record "b2$<salt>$<hash>" of a secret (BLAKE2b-256 keyed
  * with a fresh 16-byte random salt). The secrets livecheck makes are 256

@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 
 #include "livecheck/mem.h"
+#include "sqlite_int.h"
 
 /* Version N of the schema is migrations[0..N-1] applied in order. Never
  * edit a shipped entry: add one. */
@@ -52,62 +53,71 @@ static const char *const migrations[] = {
     "CREATE UNIQUE INDEX transactions_reference"
     "  ON transactions(client_id, reference_id) WHERE claim = 1;"
     "CREATE INDEX transactions_created ON transactions(created_ms);",
+    /* 2: active video liveness: sessions, their reference images, media,
+     * the hashes of uploaded recordings and the callback outbox. */
+    "CREATE TABLE sessions ("
+    "  txn TEXT PRIMARY KEY,"
+    "  client_id TEXT NOT NULL,"
+    "  reference_id TEXT NOT NULL,"
+    "  token_hash TEXT NOT NULL UNIQUE,"
+    "  challenge TEXT NOT NULL,"
+    "  redirect_url TEXT NOT NULL,"
+    "  callback_url TEXT NOT NULL,"
+    "  created_ms INTEGER NOT NULL,"
+    "  expires_ms INTEGER NOT NULL,"
+    "  uploaded_ms INTEGER NOT NULL DEFAULT 0,"
+    "  finished_ms INTEGER NOT NULL DEFAULT 0,"
+    "  attempts INTEGER NOT NULL DEFAULT 0,"
+    "  max_attempts INTEGER NOT NULL,"
+    "  state INTEGER NOT NULL,"
+    "  nref INTEGER NOT NULL,"
+    "  capture_media TEXT,"
+    "  video_sha256 TEXT,"
+    "  duplicate INTEGER NOT NULL DEFAULT 0,"
+    "  meta TEXT,"
+    "  lease_owner TEXT,"
+    "  lease_until_ms INTEGER NOT NULL DEFAULT 0,"
+    "  error_key TEXT,"
+    "  result TEXT"
+    ") STRICT;"
+    "CREATE INDEX sessions_queue ON sessions(state, uploaded_ms);"
+    "CREATE INDEX sessions_created ON sessions(created_ms);"
+    "CREATE TABLE session_refs ("
+    "  txn TEXT NOT NULL REFERENCES sessions(txn),"
+    "  idx INTEGER NOT NULL,"
+    "  media TEXT NOT NULL,"
+    "  emb BLOB,"
+    "  PRIMARY KEY (txn, idx)"
+    ") STRICT;"
+    "CREATE TABLE media ("
+    "  id TEXT PRIMARY KEY,"
+    "  txn TEXT NOT NULL,"
+    "  kind TEXT NOT NULL,"
+    "  ctype TEXT NOT NULL,"
+    "  data BLOB NOT NULL,"
+    "  created_ms INTEGER NOT NULL"
+    ") STRICT;"
+    "CREATE INDEX media_txn ON media(txn);"
+    "CREATE TABLE upload_hashes ("
+    "  sha256 TEXT PRIMARY KEY,"
+    "  txn TEXT NOT NULL,"
+    "  created_ms INTEGER NOT NULL"
+    ") STRICT;"
+    "CREATE TABLE outbox ("
+    "  id INTEGER PRIMARY KEY,"
+    "  txn TEXT NOT NULL,"
+    "  client_id TEXT NOT NULL,"
+    "  url TEXT NOT NULL,"
+    "  body TEXT NOT NULL,"
+    "  attempts INTEGER NOT NULL,"
+    "  next_ms INTEGER NOT NULL,"
+    "  delivered_ms INTEGER NOT NULL,"
+    "  last_status INTEGER NOT NULL,"
+    "  last_error TEXT NOT NULL"
+    ") STRICT;"
+    "CREATE INDEX outbox_due ON outbox(delivered_ms, next_ms);",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
-
-#define TXN_COLS                                                         \
-    "id, client_id, endpoint, reference_id, claim, created_ms,"          \
-    " http_status, response_key, response_code, live, score, review,"    \
-    " face_x, face_y, face_w, face_h, face_score, width, height, bytes," \
-    " ms_total, ms_queue, ms_decode, ms_faces, ms_liveness"
-
-#define CRED_COLS                                                        \
-    "client_id, secret_hash, module_hash, modules, label, created_ms,"   \
-    " revoked_ms"
-
-/* The prepared statements, as an X-macro so that prepare and finalize
- * cannot drift apart. */
-#define STMTS(X)                                                         \
-    X(ping, "SELECT count(*) FROM credentials")                         \
-    X(cred_put, "INSERT INTO credentials (" CRED_COLS ")"                \
-                " VALUES (?,?,?,?,?,?,?)")                               \
-    X(cred_get, "SELECT " CRED_COLS " FROM credentials"                  \
-                " WHERE client_id = ?")                                  \
-    X(cred_all, "SELECT " CRED_COLS " FROM credentials"                  \
-                " ORDER BY created_ms, client_id")                       \
-    X(cred_revoke, "UPDATE credentials SET revoked_ms = ?"               \
-                   " WHERE client_id = ? AND revoked_ms = 0")            \
-    X(ref_taken, "SELECT 1 FROM transactions WHERE client_id = ?"        \
-                 " AND reference_id = ? AND claim = 1")                  \
-    X(txn_put, "INSERT INTO transactions (" TXN_COLS ") VALUES"          \
-               " (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")   \
-    X(txn_get, "SELECT " TXN_COLS " FROM transactions WHERE id = ?")     \
-    X(txn_count, "SELECT count(*) FROM transactions")
-
-struct sq {
-    struct store base; /* first: a struct store * is a struct sq * */
-    sqlite3 *db;
-#define X(name, sql) sqlite3_stmt *name;
-    STMTS(X)
-#undef X
-};
-
-static int fail(struct sq *q, struct lc_diag *d, const char *what)
-{
-    return lc_diag_set(d, LC_ESTORE, "sqlite: %s: %s", what,
-                       q->db ? sqlite3_errmsg(q->db) : "no database");
-}
-
-static int exec(struct sq *q, const char *sql, struct lc_diag *d)
-{
-    char *msg = NULL;
-    if (sqlite3_exec(q->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-        lc_diag_set(d, LC_ESTORE, "sqlite: %s", msg ? msg : "exec failed");
-        sqlite3_free(msg);
-        return LC_ESTORE;
-    }
-    return 0;
-}
 
 static int user_version(struct sq *q)
 {
@@ -221,65 +231,6 @@ static int sq_open(struct store **out, const char *dir,
     return 0;
 }
 
-/* Bind helpers: -1 and "" become NULL where a column is optional. */
-static void bind_text(sqlite3_stmt *st, int i, const char *s)
-{
-    if (s == NULL || s[0] == 0)
-        sqlite3_bind_null(st, i);
-    else
-        sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
-}
-
-static void bind_opt_int(sqlite3_stmt *st, int i, int64_t v)
-{
-    if (v < 0)
-        sqlite3_bind_null(st, i);
-    else
-        sqlite3_bind_int64(st, i, v);
-}
-
-static void bind_opt_real(sqlite3_stmt *st, int i, double v)
-{
-    if (v < 0)
-        sqlite3_bind_null(st, i);
-    else
-        sqlite3_bind_double(st, i, v);
-}
-
-static void col_text(sqlite3_stmt *st, int i, char *out, size_t n)
-{
-    const unsigned char *s = sqlite3_column_text(st, i);
-    snprintf(out, n, "%s", s ? (const char *)s : "");
-}
-
-static int col_opt_int(sqlite3_stmt *st, int i)
-{
-    return sqlite3_column_type(st, i) == SQLITE_NULL
-               ? -1
-               : sqlite3_column_int(st, i);
-}
-
-static double col_opt_real(sqlite3_stmt *st, int i)
-{
-    return sqlite3_column_type(st, i) == SQLITE_NULL
-               ? -1.0
-               : sqlite3_column_double(st, i);
-}
-
-/* Step a statement that returns no rows, then reset it. */
-static int step_done(struct sq *q, sqlite3_stmt *st)
-{
-    int rc = sqlite3_step(st);
-    int ext = sqlite3_extended_errcode(q->db);
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-    if (rc == SQLITE_DONE)
-        return 0;
-    if (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY)
-        return LC_EEXIST;
-    return LC_ESTORE;
-}
-
 static int sq_ping(struct store *s)
 {
     struct sq *q = (struct sq *)s;
@@ -293,6 +244,18 @@ static int sq_schema_version(struct store *s)
     int v = user_version((struct sq *)s);
     return v < 0 ? LC_ESTORE : v;
 }
+
+int sq_begin(struct sq *q) { return exec(q, "BEGIN IMMEDIATE", NULL); }
+
+int sq_commit(struct sq *q)
+{
+    if (exec(q, "COMMIT", NULL) == 0)
+        return 0;
+    sq_rollback(q);
+    return LC_ESTORE;
+}
+
+void sq_rollback(struct sq *q) { exec(q, "ROLLBACK", NULL); }
 
 static int sq_cred_put(struct store *s, const struct store_credential *c)
 {
@@ -377,7 +340,7 @@ static int sq_ref_taken(struct store *s, const char *client_id,
     return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : LC_ESTORE;
 }
 
-static int sq_txn_put(struct store *s, const struct store_txn *t)
+int sq_txn_put(struct store *s, const struct store_txn *t)
 {
     struct sq *q = (struct sq *)s;
     sqlite3_stmt *st = q->txn_put;
@@ -469,4 +432,5 @@ const struct store_ops store_sqlite_ops = {
     .txn_put = sq_txn_put,
     .txn_get = sq_txn_get,
     .txn_count = sq_txn_count,
+    SQ_SESSION_OPS
 };

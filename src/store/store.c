@@ -94,3 +94,90 @@ int store_txn_count(struct store *s, int64_t *n)
 {
     return s->ops->txn_count(s, n);
 }
+
+int store_session_create(struct store *s, const struct store_txn *t,
+                         const struct store_session *ss,
+                         const struct store_session_ref *refs,
+                         const struct store_media *media, int nref)
+{
+    return s->ops->session_create(s, t, ss, refs, media, nref);
+}
+
+int store_session_get(struct store *s, const char *txn,
+                      struct store_session *ss)
+{
+    return s->ops->session_get(s, txn, ss);
+}
+
+int store_session_by_token(struct store *s, const char *token_hash,
+                           struct store_session *ss)
+{
+    return s->ops->session_by_token(s, token_hash, ss);
+}
+
+int store_session_refs(struct store *s, const char *txn,
+                       struct store_session_ref *refs, int max)
+{
+    return s->ops->session_refs(s, txn, refs, max);
+}
+
+int store_session_attempt(struct store *s, const char *txn)
+{
+    return s->ops->session_attempt(s, txn);
+}
+
+int store_session_upload(struct store *s, const char *txn,
+                         const struct store_media *video, const char *sha256,
+                         const char *meta, int64_t now_ms, bool *duplicate)
+{
+    return s->ops->session_upload(s, txn, video, sha256, meta, now_ms,
+                                  duplicate);
+}
+
+int store_job_claim(struct store *s, const char *owner, int64_t now_ms,
+                    int64_t lease_ms, struct store_session *ss)
+{
+    return s->ops->job_claim(s, owner, now_ms, lease_ms, ss);
+}
+
+int store_job_finish(struct store *s, const char *txn, const char *owner,
+                     enum store_session_state state, const char *result,
+                     const char *error_key, const struct store_media *media,
+                     int nmedia, const struct store_outbox *callback)
+{
+    return s->ops->job_finish(s, txn, owner, state, result, error_key, media,
+                              nmedia, callback);
+}
+
+int store_job_release(struct store *s, const char *owner)
+{
+    return s->ops->job_release(s, owner);
+}
+
+int store_media_put(struct store *s, const struct store_media *m)
+{
+    return s->ops->media_put(s, m);
+}
+
+int store_media_get(struct store *s, const char *id, uint8_t **data,
+                    size_t *n, char ctype[32])
+{
+    return s->ops->media_get(s, id, data, n, ctype);
+}
+
+int store_outbox_claim(struct store *s, int64_t now_ms, int64_t lease_ms,
+                       struct store_outbox *ob)
+{
+    return s->ops->outbox_claim(s, now_ms, lease_ms, ob);
+}
+
+int store_outbox_result(struct store *s, int64_t id, bool delivered,
+                        int status, const char *error, int64_t next_ms)
+{
+    return s->ops->outbox_result(s, id, delivered, status, error, next_ms);
+}
+
+int store_purge(struct store *s, int64_t before_ms, int64_t *removed)
+{
+    return s->ops->purge(s, before_ms, removed);
+}

@@ -43,7 +43,7 @@ TEST(store_credentials)
     struct lc_diag d = {{0}};
     ASSERT(tmpdir(dir, sizeof dir) == 0);
     ASSERT_INT(store_open(&st, dir, NULL, &d), ==, 0);
-    ASSERT_INT(store_schema_version(st), ==, 1);
+    ASSERT_INT(store_schema_version(st), ==, 2);
     struct store_secrets a, b;
     ASSERT_INT(store_credential_create(st, "*", "first", &a), ==, 0);
     ASSERT_INT(store_credential_create(st, "face_match", "", &b), ==, 0);
