@@ -28,6 +28,7 @@
 #include "livecheck/outcome.h"
 #include "livecheck/store.h"
 #include "livecheck/video.h"
+#include "livecheck/active.h"
 
 /* The API's own failures: name, responseKey, HTTP status, responseCode,
  * message. E00009 and E00019 are the hosted API's own codes. */
@@ -106,7 +107,59 @@
       "Too many requests: the rate limit for these credentials is "          \
       "exceeded.")                                                           \
     X(SERVER_BUSY, "error_server_busy", 503, "E00503",                       \
-      "The service is at capacity. Retry shortly.")
+      "The service is at capacity. Retry shortly.")                          \
+    X(SESSION_CREATED, "success_video_liveness_session_created", 200,        \
+      "S00000", "Video liveness session created successfully.")             \
+    X(SESSION_RESULTS, "success_video_liveness_results", 200, "S00000",      \
+      "Video liveness results fetched successfully.")                       \
+    X(SESSION_STATE, "success_video_liveness_session_state", 200, "S00000",  \
+      "The video liveness session has no results yet; data.status says "     \
+      "where it stands.")                                                    \
+    X(EMPTY_FACE_IMAGES, "error_empty_face_images", 400, "E00009",           \
+      "Pass at least one face image. Hint: face_image_urls (array) or "      \
+      "face_image_base64s (array)")                                          \
+    X(TOO_MANY_FACE_IMAGES, "error_too_many_face_images", 400, "E00009",     \
+      "A total of only 4 images are allowed for matching.")                  \
+    X(INVALID_FACE_IMAGES, "error_invalid_face_images", 400, "E00009",       \
+      "face_image_urls and face_image_base64s must be arrays of strings.")   \
+    X(INVALID_FACE_IMAGE_ENCODING, "error_invalid_face_image_encoding", 400, \
+      "E00009", "A face image is not valid base64.")                         \
+    X(INVALID_REDIRECT_URL, "error_invalid_redirect_url", 400, "E00009",     \
+      "redirect_url must be an http or https URL. Hint: redirect_url "       \
+      "(string)")                                                            \
+    X(INVALID_CALLBACK_URL, "error_invalid_callback_url", 400, "E00009",     \
+      "callback_url must be an http or https URL. Hint: callback_url "       \
+      "(string)")                                                            \
+    X(CALLBACK_URL_NOT_ALLOWED, "error_callback_url_not_allowed", 400,       \
+      "E00028", "The callback URL points to an address that is not "         \
+      "allowed.")                                                            \
+    X(TRANSACTION_NOT_FOUND, "error_transaction_not_found", 404, "E00026",   \
+      "No records found for the given ID")                                   \
+    X(REFERENCE_ID_MISMATCH, "error_reference_id_mismatch", 400, "E00009",   \
+      "reference_id does not match the session's. Hint: reference_id "       \
+      "(string)")                                                            \
+    X(CAPTURE_SESSION, "success_capture_session", 200, "S00000",             \
+      "Capture session.")                                                    \
+    X(CAPTURE_RECEIVED, "success_capture_received", 202, "S00000",           \
+      "The recording was received and is being analysed.")                   \
+    X(CAPTURE_STATUS, "success_capture_status", 200, "S00000",               \
+      "Capture status.")                                                     \
+    X(CAPTURE_LINK_INVALID, "error_capture_link_invalid", 404, "E00031",     \
+      "This verification link is not valid.")                                \
+    X(CAPTURE_LINK_EXPIRED, "error_capture_link_expired", 410, "E00032",     \
+      "This verification link has expired. Ask for a new one.")             \
+    X(CAPTURE_LINK_USED, "error_capture_link_used", 410, "E00033",           \
+      "This verification link has already been used.")                       \
+    X(CAPTURE_ATTEMPTS_EXHAUSTED, "error_capture_attempts_exhausted", 410,   \
+      "E00034", "This verification link allows no more attempts.")           \
+    X(INVALID_CAPTURE_METADATA, "error_invalid_capture_metadata", 400,       \
+      "E00009", "The capture metadata is missing or malformed. Hint: meta "  \
+      "(JSON string)")                                                       \
+    X(MEDIA_LINK_INVALID, "error_media_link_invalid", 404, "E00035",         \
+      "This media link is not valid.")                                       \
+    X(MEDIA_LINK_EXPIRED, "error_media_link_expired", 410, "E00036",         \
+      "This media link has expired; fetch the results again for fresh "      \
+      "links.")
 
 /* Answers: success, the API's failures, then the engine's outcomes. */
 enum api_answer {
@@ -141,6 +194,23 @@ struct api_config {
     double rate_burst;             /* bucket size; 0 = max(1, rate) */
     size_t body_memory;            /* bytes of bodies held at once */
     int log_fd;
+    /* Active video liveness (spec/api.md 3). */
+    struct liveness_active_config active; /* the recording's policy */
+    const char *public_url;   /* base of capture and media URLs ("" = the
+                               * address livecheckd listens on) */
+    const char *key_file;     /* signing key of media URLs and callbacks
+                               * ("" = DATA_DIR/server.key, made when
+                               * missing) */
+    const char *node_id;      /* this node's name on job leases ("" = the
+                               * host name) */
+    int session_ttl_s;        /* a capture link lives this long: 600 */
+    int capture_attempts;     /* refused uploads a link allows: 3 */
+    int media_url_ttl_s;      /* signed image URLs live this long: 86400 */
+    int job_lease_s;          /* an analysis job's lease: 60 */
+    int callback_retries;     /* delivery attempts of a callback: 8 */
+    int callback_backoff_ms;  /* first retry delay, doubling: 1000 */
+    long retention_s;         /* delete media and embeddings older than
+                               * this; 0 = keep */
 };
 
 void api_config_default(struct api_config *c);

@@ -166,7 +166,7 @@ struct http_handler {
 
 struct http_route {
     int methods;             /* HTTP_GET | ... */
-    const char *path;        /* exact match */
+    const char *path;        /* exact match, or a prefix ending in "*" */
     const struct http_handler *h;
     const void *data;        /* for the handler (http_req_route_data) */
 };

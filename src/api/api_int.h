@@ -15,6 +15,7 @@
 
 #include "livecheck/api.h"
 #include "livecheck/pool.h"
+#include "livecheck/sign.h"
 
 #define API_FIELD_MAX 1024 /* bytes kept of one text field */
 #define API_RESP_MAX 4096  /* one envelope (the video data is up to
@@ -145,6 +146,12 @@ struct api_service {
     int nfree;
     atomic_llong jobs_done;
     atomic_llong store_errors;
+    uint8_t master_key[SIGN_KEY_BYTES]; /* sign.h */
+    uint8_t media_key[SIGN_KEY_BYTES];
+    char node_id[64];         /* lease owner name */
+    char public_url[512];     /* base of capture and media URLs */
+    struct api_jobs *jobs;    /* active.c's analysis scheduler */
+    struct api_outbox *outbox;/* outbox.c's callback delivery */
     double infer_sum_s;       /* guarded by hist_mu */
     uint64_t infer_bucket[API_NBUCKETS], infer_count;
     pthread_mutex_t hist_mu;
@@ -211,6 +218,19 @@ extern const struct http_handler api_file_handler;
 void api_not_found(struct http_req *r);
 void api_bad_method(struct http_req *r);
 int api_web_load(struct api_service *s, struct lc_diag *d);
+
+/* outbox.c: callback delivery. A thread with its own store connection
+ * claims due callbacks (store_outbox_claim), POSTs each to its URL through
+ * the safe fetcher (fetch_post: the video_url address rules) with
+ * "X-Livecheck-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of
+ * "<t>.<body>" under sign_key_derive(master, "callback:<client_id>")>",
+ * and records the attempt: delivered on a 2xx, else retried after
+ * callback_backoff_ms doubling per attempt, up to callback_retries
+ * attempts. start returns 0 or a negative code with d filled; kick wakes
+ * the thread (a job just queued a callback); stop joins it (NULL-safe). */
+int api_outbox_start(struct api_service *s, struct lc_diag *d);
+void api_outbox_kick(struct api_service *s);
+void api_outbox_stop(struct api_service *s);
 
 /* service.c */
 struct api_worker {

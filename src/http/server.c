@@ -189,11 +189,19 @@ void http_req_complete(struct http_req *r, int status, const char *ctype,
 static const struct http_route *route_find(struct http_server *s,
                                            const char *path, int *index)
 {
-    for (int i = 0; i < s->c.nroutes; i++)
-        if (strcmp(s->c.routes[i].path, path) == 0) {
+    for (int i = 0; i < s->c.nroutes; i++) {
+        const char *rp = s->c.routes[i].path;
+        size_t n = strlen(rp);
+        /* A path ending in "*" ("/capture/" "*") matches its prefix and
+         * at least one more character; others match exactly. */
+        bool match = n > 0 && rp[n - 1] == '*'
+                         ? strncmp(rp, path, n - 1) == 0 && path[n - 1] != 0
+                         : strcmp(rp, path) == 0;
+        if (match) {
             *index = i;
             return &s->c.routes[i];
         }
+    }
     return NULL;
 }
 
