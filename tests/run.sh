@@ -18,22 +18,31 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
 count() { # $1 = log of a suite that ends with "...: P passed, F failed"
-    local line p f
+    local line p
     line=$(grep -E '[0-9]+ passed, [0-9]+ failed' "$1" | tail -n 1)
     p=$(sed -E 's/.* ([0-9]+) passed.*/\1/' <<<"$line")
-    f=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$line")
+    suite_failed=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$line")
+    suite_failed=${suite_failed:-1}
     passed=$((passed + ${p:-0}))
-    failed=$((failed + ${f:-1}))
+    failed=$((failed + suite_failed))
 }
 
 run_suite() { # name, command...
-    local name=$1
+    local name=$1 rc
     shift
     echo "== $name"
-    if ! "$@" 2>&1 | tee "$log"; then
+    "$@" 2>&1 | tee "$log"
+    rc=${PIPESTATUS[0]}
+    if [ "$rc" -ne 0 ]; then
         grep -qE '[0-9]+ passed, [0-9]+ failed' "$log" || echo "$name: 0 passed, 1 failed" >>"$log"
     fi
     count "$log"
+    # A suite that fails after a clean summary (a sanitizer's leak report
+    # at exit, a crash in its cleanup) still fails the run.
+    if [ "$rc" -ne 0 ] && [ "$suite_failed" -eq 0 ]; then
+        echo "FAIL $name exited with status $rc after reporting no failure"
+        failed=$((failed + 1))
+    fi
 }
 
 run_suite unit "$LC_BUILD/unit-tests"
@@ -47,6 +56,7 @@ run_suite eval tests/eval.sh
 if ls "$LC_BUILD"/fuzz-replay-* >/dev/null 2>&1; then
     run_suite fuzz-replay tests/fuzz_replay.sh
 fi
+run_suite install tests/install.sh
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
