@@ -320,6 +320,7 @@
       });
     }).then(function (s) {
       stream = s;
+      mark('capture-stream');
       record(mimeType);
     }, function (e) {
       fail(cameraKey(e));
@@ -368,6 +369,7 @@
     };
     rec.onstart = function () {
       t0 = performance.now();
+      mark('capture-recording');
       startedAt = Date.now();
       setState('recording');
       show(ui.rec, true);
@@ -456,6 +458,12 @@
   }
 
   function round(t) { return Math.round(t * 1000) / 1000; }
+
+  /* performance marks of the camera's start and the recorder's (for
+   * timing the page; no effect on what is sent). */
+  function mark(name) {
+    try { performance.mark(name); } catch (e) { /* old browsers */ }
+  }
 
   /* ---- 3. upload, analysis, redirect ---------------------------------- */
   function upload() {
