@@ -1,5 +1,5 @@
 /* include/livecheck/fetch.h - fetching a URL a client gave us, safely
- * (video_url today; reference image URLs and callbacks later).
+ * (video_url, reference image URLs), and POSTing to one (callbacks).
  *
  * A URL from a client must not become a way into the operator's network
  * (SSRF). fetch_url therefore:
@@ -31,6 +31,7 @@
 #ifndef LC_FETCH_H
 #define LC_FETCH_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -50,6 +51,10 @@ struct fetch_config {
      * listed CIDR may be connected to. NULL or "" allows nothing extra. */
     const char *allow;
     const char *user_agent; /* NULL = "livecheck" */
+    /* NULL, or a flag that stops a transfer in progress soon after it
+     * becomes true (LC_EUNREACH "cancelled"), so that a service shutting
+     * down does not wait out a slow server. */
+    const atomic_bool *cancel;
 };
 
 /* connect_ms 5000, timeout_ms 20000, max_redirects 3, max_bytes 20 MB. */
@@ -74,6 +79,28 @@ struct fetch_info {
  * returned (above). info may be NULL. */
 int fetch_url(const struct fetch_config *c, const char *url, uint8_t **body,
               size_t *n, struct fetch_info *info, struct lc_diag *d);
+
+/* The most of a POST's answer body that fetch_post reads. */
+#define FETCH_POST_REPLY_MAX 4096
+
+/* POST n bytes of body to url with extra request headers (a NULL-ended
+ * array of "Name: value" strings, or NULL; a header holding CR or LF is
+ * refused with LC_EFORMAT), under fetch_url's rules: http(s) only, the
+ * same address check before and on every connection, the allow-list, the
+ * connect and total timeouts, no proxy, TLS verified. Redirects are NOT
+ * followed: a 3xx is returned like any other status. The answer's body is
+ * read up to FETCH_POST_REPLY_MAX bytes and the transfer ends there (the
+ * status is still returned); when reply is not NULL its first reply_n - 1
+ * bytes land in it, NUL-ended ("" when none).
+ * Returns the HTTP status (100..599, 2xx or not) once an answer's status
+ * line arrived, else a negative code: LC_EFORMAT, LC_EUNSUP, LC_EDENIED,
+ * LC_EUNREACH (DNS, connect, TLS, timeout, cancel), LC_ENOMEM, with d
+ * filled. info (may be NULL) as for fetch_url; info->redirects stays 0.
+ * Thread-safe like fetch_url. */
+int fetch_post(const struct fetch_config *c, const char *url,
+               const char *const *headers, const void *body, size_t n,
+               char *reply, size_t reply_n, struct fetch_info *info,
+               struct lc_diag *d);
 
 /* The address policy alone: 0 when sa (AF_INET or AF_INET6) may be
  * connected to under the allow-list, else LC_EDENIED (with the range's

@@ -1,8 +1,9 @@
 /* src/net/fetch.c - fetch_url: one GET at a time with libcurl, redirects
  * followed here so that each hop is validated like the first, every
  * connection address checked in libcurl's open-socket callback (addr.c
- * decides), and the body capped while it arrives. See fetch.h for the
- * contract.
+ * decides), and the body capped while it arrives. fetch_post: one POST
+ * under the same checks, never redirected, its answer read to a few KB.
+ * See fetch.h for the contracts.
  */
 #include <arpa/inet.h>
 #include <curl/curl.h>
@@ -153,8 +154,45 @@ static int url_check(struct hop *h, const char *url, struct lc_diag *d)
     return rc;
 }
 
+/* libcurl calls this often during a transfer: non-zero aborts it. */
+static int on_progress(void *arg, curl_off_t dlt, curl_off_t dln,
+                       curl_off_t ult, curl_off_t uln)
+{
+    const struct hop *h = arg;
+    (void)dlt, (void)dln, (void)ult, (void)uln;
+    return h->c->cancel != NULL && atomic_load(h->c->cancel);
+}
+
+/* What fetch_url and fetch_post set alike on a handle: the address check,
+ * no proxy, timeouts, the user agent and the cancel flag. */
+static void common_opts(struct hop *h, CURL *c, const char *url,
+                        double left_ms)
+{
+    long total = (long)left_ms;
+    long conn = h->c->connect_ms < total ? h->c->connect_ms : total;
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_PROXY, "");
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, conn > 1 ? conn : 1L);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, total > 1 ? total : 1L);
+    curl_easy_setopt(c, CURLOPT_USERAGENT,
+                     h->c->user_agent ? h->c->user_agent : "livecheck");
+    curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, on_socket);
+    curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, h);
+    if (h->c->cancel != NULL) {
+        curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+        curl_easy_setopt(c, CURLOPT_XFERINFODATA, h);
+        curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+    }
+}
+
 static int curl_err(struct hop *h, CURLcode cc, struct lc_diag *d)
 {
+    if (cc == CURLE_ABORTED_BY_CALLBACK && h->c->cancel != NULL &&
+        atomic_load(h->c->cancel))
+        return lc_diag_set(d, LC_EUNREACH, "cancelled");
     if (h->toobig || cc == CURLE_FILESIZE_EXCEEDED)
         return lc_diag_set(d, LC_ETOOBIG, "the body exceeds %zu bytes", h->max);
     if (h->info->denied > 0 && (cc == CURLE_COULDNT_CONNECT ||
@@ -181,22 +219,10 @@ static int hop_run(struct hop *h, const char *url, double left_ms,
     if (c == NULL)
         return lc_diag_set(d, LC_ENOMEM, "out of memory in libcurl");
     h->curl = c;
-    long total = (long)left_ms;
-    long conn = h->c->connect_ms < total ? h->c->connect_ms : total;
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_PROXY, "");
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, conn > 1 ? conn : 1L);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, total > 1 ? total : 1L);
+    common_opts(h, c, url, left_ms);
     curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)h->max);
-    curl_easy_setopt(c, CURLOPT_USERAGENT,
-                     h->c->user_agent ? h->c->user_agent : "livecheck");
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, h);
-    curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, on_socket);
-    curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, h);
     CURLcode cc = curl_easy_perform(c);
     int rc = 0;
     if (cc != CURLE_OK) {
@@ -218,6 +244,17 @@ static int hop_run(struct hop *h, const char *url, double left_ms,
     return rc;
 }
 
+/* The defaults for what c leaves at 0. */
+static void cfg_fill(struct fetch_config *cfg)
+{
+    if (cfg->connect_ms <= 0)
+        cfg->connect_ms = 5000;
+    if (cfg->timeout_ms <= 0)
+        cfg->timeout_ms = 20000;
+    if (cfg->max_bytes == 0)
+        cfg->max_bytes = (size_t)20 << 20;
+}
+
 int fetch_url(const struct fetch_config *c, const char *url, uint8_t **body,
               size_t *n, struct fetch_info *info, struct lc_diag *d)
 {
@@ -230,12 +267,7 @@ int fetch_url(const struct fetch_config *c, const char *url, uint8_t **body,
     memset(info, 0, sizeof *info);
     if (fetch_global_init() < 0)
         return lc_diag_set(d, LC_ENOMEM, "libcurl failed to initialise");
-    if (cfg.connect_ms <= 0)
-        cfg.connect_ms = 5000;
-    if (cfg.timeout_ms <= 0)
-        cfg.timeout_ms = 20000;
-    if (cfg.max_bytes == 0)
-        cfg.max_bytes = (size_t)20 << 20;
+    cfg_fill(&cfg);
     if (url == NULL || url[0] == 0)
         return lc_diag_set(d, LC_EFORMAT, "empty URL");
 
@@ -276,4 +308,95 @@ int fetch_url(const struct fetch_config *c, const char *url, uint8_t **body,
     *body = h.body;
     *n = h.n;
     return 0;
+}
+
+/* A POST's answer: the first FETCH_POST_REPLY_MAX bytes, then stop. */
+static size_t on_reply(char *p, size_t size, size_t nmemb, void *arg)
+{
+    struct hop *h = arg;
+    size_t k = size * nmemb;
+    size_t room = h->max - h->n;
+    memcpy(h->body + h->n, p, k < room ? k : room);
+    h->n += k < room ? k : room;
+    if (k > room) {
+        h->toobig = true; /* enough read: libcurl stops (write error) */
+        return 0;
+    }
+    return k;
+}
+
+int fetch_post(const struct fetch_config *c, const char *url,
+               const char *const *headers, const void *body, size_t n,
+               char *reply, size_t reply_n, struct fetch_info *info,
+               struct lc_diag *d)
+{
+    struct fetch_info local;
+    struct fetch_config cfg = *c;
+    if (reply != NULL && reply_n > 0)
+        reply[0] = 0;
+    if (info == NULL)
+        info = &local;
+    memset(info, 0, sizeof *info);
+    if (fetch_global_init() < 0)
+        return lc_diag_set(d, LC_ENOMEM, "libcurl failed to initialise");
+    cfg_fill(&cfg);
+    if (url == NULL || url[0] == 0)
+        return lc_diag_set(d, LC_EFORMAT, "empty URL");
+
+    uint8_t answer[FETCH_POST_REPLY_MAX];
+    struct hop h = {.c = &cfg, .info = info, .body = answer,
+                    .max = sizeof answer};
+    int rc = url_check(&h, url, d);
+    if (rc < 0)
+        return rc;
+    struct curl_slist *list = curl_slist_append(NULL, "Expect:");
+    for (size_t i = 0; list != NULL && headers != NULL && headers[i]; i++) {
+        if (strpbrk(headers[i], "\r\n") != NULL) {
+            curl_slist_free_all(list);
+            return lc_diag_set(d, LC_EFORMAT,
+                               "a request header holds a line break");
+        }
+        struct curl_slist *more = curl_slist_append(list, headers[i]);
+        if (more == NULL) {
+            curl_slist_free_all(list);
+            list = NULL;
+        }
+        list = more;
+    }
+    CURL *cu = list != NULL ? curl_easy_init() : NULL;
+    if (cu == NULL) {
+        curl_slist_free_all(list);
+        return lc_diag_set(d, LC_ENOMEM, "out of memory in libcurl");
+    }
+    h.curl = cu;
+    common_opts(&h, cu, url, (double)cfg.timeout_ms);
+    curl_easy_setopt(cu, CURLOPT_POST, 1L);
+    curl_easy_setopt(cu, CURLOPT_POSTFIELDS, n > 0 ? body : "");
+    curl_easy_setopt(cu, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)n);
+    curl_easy_setopt(cu, CURLOPT_HTTPHEADER, list);
+    curl_easy_setopt(cu, CURLOPT_WRITEFUNCTION, on_reply);
+    curl_easy_setopt(cu, CURLOPT_WRITEDATA, &h);
+    CURLcode cc = curl_easy_perform(cu);
+    long status = 0;
+    curl_easy_getinfo(cu, CURLINFO_RESPONSE_CODE, &status);
+    if (cc == CURLE_WRITE_ERROR && h.toobig && status > 0)
+        cc = CURLE_OK; /* the rest of a long answer is not wanted */
+    if (cc != CURLE_OK) {
+        h.toobig = false;
+        rc = curl_err(&h, cc, d);
+    } else if (status < 100 || status > 599) {
+        rc = lc_diag_set(d, LC_EUNREACH, "no valid HTTP status (%ld)",
+                         status);
+    } else {
+        info->http_status = status;
+        rc = (int)status;
+    }
+    curl_easy_cleanup(cu);
+    curl_slist_free_all(list);
+    if (rc > 0 && reply != NULL && reply_n > 0) {
+        size_t k = h.n < reply_n - 1 ? h.n : reply_n - 1;
+        memcpy(reply, answer, k);
+        reply[k] = 0;
+    }
+    return rc;
 }

@@ -1,5 +1,7 @@
 /* tests/unit/t_fetch.c - the safe URL fetcher (src/net) against the
- * address table and against a real HTTP server on loopback started here.
+ * address table and against a real HTTP server on loopback started here:
+ * fetch_url's GETs and fetch_post's POSTs (any status returned, redirects
+ * not followed, the answer read to a few KB, cancel).
  *
  * Nothing leaves the machine: the private and metadata addresses below
  * are refused before any socket exists, which the tests assert through
@@ -62,15 +64,65 @@ static void stream(int fd, long total)
     atomic_store(&srv.big_sent, sent);
 }
 
+/* The last POST received, for the fetch_post tests. */
+static pthread_mutex_t post_mu = PTHREAD_MUTEX_INITIALIZER;
+static char post_last[8192];
+
+/* Read one request (headers and a Content-Length body) into req. */
+static ssize_t read_request(int fd, char *req, size_t cap)
+{
+    size_t n = 0, want = 0;
+    while (n + 1 < cap) {
+        ssize_t k = recv(fd, req + n, cap - 1 - n, 0);
+        if (k <= 0)
+            break;
+        n += (size_t)k;
+        req[n] = 0;
+        char *end = strstr(req, "\r\n\r\n");
+        if (end == NULL)
+            continue;
+        if (want == 0) {
+            const char *cl = strcasestr(req, "\r\nContent-Length:");
+            want = (size_t)(end + 4 - req) +
+                   (cl && cl < end ? strtoul(cl + 17, NULL, 10) : 0);
+        }
+        if (n >= want)
+            break;
+    }
+    return (ssize_t)n;
+}
+
 static void *conn(void *arg)
 {
     int fd = (int)(intptr_t)arg;
-    char req[2048] = {0}, path[256] = {0}, head[512];
-    ssize_t n = recv(fd, req, sizeof req - 1, 0);
-    if (n > 4 && memcmp(req, "GET ", 4) == 0)
-        for (size_t i = 0; i + 1 < sizeof path && req[4 + i] > ' '; i++)
-            path[i] = req[4 + i];
-    if (strcmp(path, "/ok") == 0) {
+    char req[8192] = {0}, path[256] = {0}, head[512];
+    ssize_t n = read_request(fd, req, sizeof req);
+    int skip = n > 4 && memcmp(req, "GET ", 4) == 0    ? 4
+               : n > 5 && memcmp(req, "POST ", 5) == 0 ? 5
+                                                       : 0;
+    for (size_t i = 0; skip && i + 1 < sizeof path && req[skip + i] > ' '; i++)
+        path[i] = req[skip + i];
+    if (skip == 5) {
+        pthread_mutex_lock(&post_mu);
+        memcpy(post_last, req, sizeof post_last);
+        pthread_mutex_unlock(&post_mu);
+    }
+    if (skip == 5 && strcmp(path, "/post-ok") == 0) {
+        say(fd, "HTTP/1.1 200 OK\r\nContent-Length: 8\r\n"
+                "Connection: close\r\n\r\nreceived");
+    } else if (skip == 5 && strcmp(path, "/post-fail") == 0) {
+        say(fd, "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 4"
+                "\r\nConnection: close\r\n\r\noops");
+    } else if (skip == 5 && strcmp(path, "/post-redir") == 0) {
+        say(fd, "HTTP/1.1 307 Temporary Redirect\r\nLocation: /post-ok\r\n"
+                "Content-Length: 0\r\nConnection: close\r\n\r\n");
+    } else if (skip == 5 && strcmp(path, "/post-big") == 0) {
+        say(fd, "HTTP/1.0 200 OK\r\n\r\n");
+        stream(fd, BIG_BYTES);
+    } else if (skip == 5 && strcmp(path, "/hang") != 0) {
+        say(fd, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n"
+                "Connection: close\r\n\r\n");
+    } else if (strcmp(path, "/ok") == 0) {
         say(fd, "HTTP/1.0 200 OK\r\nContent-Length: 11\r\n\r\nhello video");
     } else if (strcmp(path, "/redir-private") == 0) {
         say(fd, "HTTP/1.0 302 Found\r\nLocation: "
@@ -392,4 +444,148 @@ TEST(fetch_video_url_outcomes)
     snprintf(url, sizeof url, "http://127.0.0.1:%d/hang", srv.port);
     ASSERT_INT(liveness_video_check_url(NULL, &vc, &c, url, NULL, &r), ==, 0);
     ASSERT_STR(lc_outcome_key(r.outcome), "error_video_url_unreachable");
+}
+
+/* ---- fetch_post --------------------------------------------------------- */
+
+static int post(const struct fetch_config *c, const char *path,
+                const char *const *headers, char *reply, size_t reply_n,
+                struct fetch_info *info, struct lc_diag *d)
+{
+    char url[128];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d%s", srv.port, path);
+    static const char body[] = "{\"decentroTxnId\":\"T1\"}";
+    return fetch_post(c, url, headers, body, sizeof body - 1, reply, reply_n,
+                      info, d);
+}
+
+TEST(fetch_post_answers)
+{
+    ASSERT(server_up());
+    struct fetch_config c;
+    cfg_test(&c, "127.0.0.1");
+    const char *const hdr[] = {"Content-Type: application/json",
+                               "X-Livecheck-Attempt: 2", NULL};
+    char reply[64];
+    struct fetch_info info;
+    struct lc_diag d = {{0}};
+    ASSERT_INT(post(&c, "/post-ok", hdr, reply, sizeof reply, &info, &d), ==,
+               200);
+    ASSERT_STR(reply, "received");
+    ASSERT_INT(info.http_status, ==, 200);
+    ASSERT_INT(info.connects, ==, 1);
+    pthread_mutex_lock(&post_mu);
+    bool sent = strstr(post_last, "POST /post-ok HTTP/1.1\r\n") == post_last &&
+                strstr(post_last, "\r\nX-Livecheck-Attempt: 2\r\n") &&
+                strstr(post_last, "\r\nContent-Type: application/json\r\n") &&
+                strstr(post_last, "\r\nContent-Length: 22\r\n") &&
+                strstr(post_last, "\r\n\r\n{\"decentroTxnId\":\"T1\"}") &&
+                !strcasestr(post_last, "Expect:");
+    pthread_mutex_unlock(&post_mu);
+    ASSERT(sent);
+
+    /* Any status is an answer, not an error; the body is optional. */
+    ASSERT_INT(post(&c, "/post-fail", NULL, reply, sizeof reply, NULL, &d),
+               ==, 500);
+    ASSERT_STR(reply, "oops");
+    ASSERT_INT(post(&c, "/post-fail", NULL, NULL, 0, NULL, NULL), ==, 500);
+    /* A redirect is returned, never followed. */
+    int before = atomic_load(&srv.conns);
+    ASSERT_INT(post(&c, "/post-redir", NULL, reply, sizeof reply, &info, &d),
+               ==, 307);
+    ASSERT_INT(info.redirects, ==, 0);
+    ASSERT_INT(info.connects, ==, 1);
+    usleep(50000);
+    ASSERT_INT(atomic_load(&srv.conns), ==, before + 1);
+    /* A long answer is read to a few KB only. */
+    atomic_store(&srv.big_sent, -1);
+    double t0 = now_ms();
+    ASSERT_INT(post(&c, "/post-big", NULL, reply, sizeof reply, NULL, &d), ==,
+               200);
+    ASSERT(now_ms() - t0 < 1500);
+    for (int i = 0; i < 200 && atomic_load(&srv.big_sent) < 0; i++)
+        usleep(10000);
+    ASSERT_INT(atomic_load(&srv.big_sent), <, (long)16 << 20);
+    /* Header injection is refused before anything is sent. */
+    const char *const evil[] = {"X-A: 1\r\nX-B: 2", NULL};
+    before = atomic_load(&srv.conns);
+    ASSERT_INT(post(&c, "/post-ok", evil, NULL, 0, &info, &d), ==, LC_EFORMAT);
+    ASSERT_INT(info.connects, ==, 0);
+    ASSERT_INT(atomic_load(&srv.conns), ==, before);
+}
+
+TEST(fetch_post_private_refused)
+{
+    ASSERT(server_up());
+    struct fetch_config c;
+    cfg_test(&c, NULL); /* no allow-list */
+    struct fetch_info info;
+    struct lc_diag d = {{0}};
+    int before = atomic_load(&srv.conns);
+    ASSERT_INT(post(&c, "/post-ok", NULL, NULL, 0, &info, &d), ==, LC_EDENIED);
+    ASSERT_INT(info.connects, ==, 0);
+    ASSERT_INT(info.denied, >=, 1);
+    char url[128];
+    snprintf(url, sizeof url, "http://localhost:%d/post-ok", srv.port);
+    ASSERT_INT(fetch_post(&c, url, NULL, "x", 1, NULL, 0, &info, &d), ==,
+               LC_EDENIED);
+    ASSERT_INT(info.connects, ==, 0);
+    ASSERT_INT(fetch_post(&c, "http://169.254.169.254/cb", NULL, "x", 1, NULL,
+                          0, &info, &d), ==, LC_EDENIED);
+    ASSERT_INT(fetch_post(&c, "http://10.0.0.1/cb", NULL, "x", 1, NULL, 0,
+                          &info, &d), ==, LC_EDENIED);
+    ASSERT_INT(fetch_post(&c, "ftp://example.com/cb", NULL, "x", 1, NULL, 0,
+                          &info, &d), ==, LC_EUNSUP);
+    ASSERT_INT(info.connects, ==, 0);
+    usleep(50000);
+    ASSERT_INT(atomic_load(&srv.conns), ==, before);
+}
+
+static void *cancel_later(void *arg)
+{
+    usleep(200000);
+    atomic_store((atomic_bool *)arg, true);
+    return NULL;
+}
+
+TEST(fetch_post_unreachable_and_cancel)
+{
+    ASSERT(server_up());
+    struct fetch_config c;
+    cfg_test(&c, "127.0.0.1");
+    /* Nobody listening: connection refused, quickly. */
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET,
+                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof a;
+    ASSERT(bind(fd, (struct sockaddr *)&a, sizeof a) == 0);
+    ASSERT(getsockname(fd, (struct sockaddr *)&a, &len) == 0);
+    close(fd);
+    char url[128];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/post-ok", ntohs(a.sin_port));
+    struct lc_diag d = {{0}};
+    double t0 = now_ms();
+    ASSERT_INT(fetch_post(&c, url, NULL, "x", 1, NULL, 0, NULL, &d), ==,
+               LC_EUNREACH);
+    ASSERT(now_ms() - t0 < 1500);
+    /* A server that never answers: bounded by the timeout, or sooner by
+     * the cancel flag. */
+    c.timeout_ms = 600;
+    t0 = now_ms();
+    ASSERT_INT(post(&c, "/hang", NULL, NULL, 0, NULL, &d), ==, LC_EUNREACH);
+    double ms = now_ms() - t0;
+    ASSERT(ms >= 500 && ms < 2000);
+    static atomic_bool cancel;
+    atomic_store(&cancel, false);
+    c.timeout_ms = 5000;
+    c.cancel = &cancel;
+    pthread_t th;
+    ASSERT(pthread_create(&th, NULL, cancel_later, &cancel) == 0);
+    t0 = now_ms();
+    int rc = post(&c, "/hang", NULL, NULL, 0, NULL, &d);
+    ms = now_ms() - t0;
+    pthread_join(th, NULL);
+    ASSERT_INT(rc, ==, LC_EUNREACH);
+    ASSERT(ms >= 150 && ms < 2000);
+    ASSERT_STR(d.msg, "cancelled");
 }
