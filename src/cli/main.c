@@ -25,6 +25,8 @@ static const char usage[] =
     "      each model's input shape, op count, SHA-256 and load time\n"
     "  credentials create|list|revoke [CLIENT_ID] [--data-dir DIR]\n"
     "      API credentials in livecheckd's store (default ./var)\n"
+    "  credentials callback-key CLIENT_ID [--data-dir DIR] [--key-file FILE]\n"
+    "      the key a client verifies its signed callbacks with\n"
     "  eval LABELS.csv... [--json] [--out DIR] [--title T] [--threshold N]\n"
     "       [--target-apcer F] [--cues LIST|all|none] [--scales 2.7,4.0]\n"
     "       [--ablation] [--fit] [--brief] [--models DIR]\n"
