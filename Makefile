@@ -12,7 +12,7 @@
 CC      ?= cc
 PKGS    := libturbojpeg spng libexif jansson libsodium \
            libavformat libavcodec libswscale libavutil libcurl
-PKGS    += libmicrohttpd sqlite3
+PKGS    += libmicrohttpd sqlite3 libpq
 PKGS    += pocketsphinx sphinxbase libswresample
 CFLAGS  ?= -O2 -g
 XCFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wno-unused-parameter \

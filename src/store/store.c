@@ -1,13 +1,18 @@
 /* src/store/store.c - picks a backend from the store URL and forwards the
  * calls of store.h to it. Credential hashing lives in credential.c; the
- * SQL of the default backend in sqlite.c. */
+ * SQL of the default backend in sqlite.c, of PostgreSQL in pg.c. */
 #include "livecheck/store.h"
 
 #include <string.h>
 #include <time.h>
 
+/* pg.c: "postgres://user@host/db" and "postgresql://..." alike. */
+extern const struct store_ops store_pg_ops, store_postgresql_ops;
+
 static const struct store_ops *const backends[] = {
     &store_sqlite_ops,
+    &store_pg_ops,
+    &store_postgresql_ops,
 };
 
 int64_t store_now_ms(void)
