@@ -1,26 +1,17 @@
-/* tests/unit/t_store.c - the SQLite store on a temporary directory:
- * migrations, credentials (hashes, checks, modules, revocation),
- * transactions and the reference_id claim. */
+/* tests/unit/t_store.c - the store on each backend (store_env.h: SQLite
+ * in a temporary directory, PostgreSQL when LC_TEST_PG is set):
+ * migrations (once, also when opened concurrently; a newer schema is
+ * refused), credentials (hashes, checks, modules, revocation),
+ * transactions and the reference_id claim; PostgreSQL's URL forms and
+ * its reconnect after a lost connection. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "livecheck/store.h"
+#include "store_env.h"
 #include "test.h"
-
-static int tmpdir(char *out, size_t n)
-{
-    snprintf(out, n, "/tmp/lc-store-XXXXXX");
-    return mkdtemp(out) ? 0 : -1;
-}
-
-static void rmtree(const char *dir)
-{
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "cannot remove %s\n", dir);
-}
 
 TEST(store_secret_hash)
 {
@@ -36,13 +27,10 @@ TEST(store_secret_hash)
     ASSERT(!store_secret_verify("s3cret", "b2$zz"));
 }
 
-TEST(store_credentials)
+STORE_TEST(store_credentials)
 {
-    char dir[64];
-    struct store *st;
-    struct lc_diag d = {{0}};
-    ASSERT(tmpdir(dir, sizeof dir) == 0);
-    ASSERT_INT(store_open(&st, dir, NULL, &d), ==, 0);
+    struct store *st = tstore_open(ts, NULL);
+    ASSERT(st != NULL);
     ASSERT_INT(store_schema_version(st), ==, 2);
     struct store_secrets a, b;
     ASSERT_INT(store_credential_create(st, "*", "first", &a), ==, 0);
@@ -82,22 +70,26 @@ TEST(store_credentials)
     store_close(st);
 
     /* Reopening runs no migration twice and keeps the rows. */
-    ASSERT_INT(store_open(&st, dir, NULL, &d), ==, 0);
+    st = tstore_open(ts, NULL);
+    ASSERT(st != NULL);
+    ASSERT_INT(store_schema_version(st), ==, 2);
     ASSERT_INT(store_credential_get(st, b.client_id, &c), ==, 0);
+    ASSERT_INT(store_credential_get(st, "lc_\xff\xfe", &c), ==, LC_ENOTFOUND);
     store_close(st);
-    rmtree(dir);
 }
 
-TEST(store_transactions_and_claims)
+STORE_TEST(store_transactions_and_claims)
 {
-    char dir[64], url[80];
+    char url[1200];
     struct store *st, *st2;
     struct lc_diag d = {{0}};
-    ASSERT(tmpdir(dir, sizeof dir) == 0);
-    snprintf(url, sizeof url, "sqlite:%s", dir);
+    /* SQLite: "sqlite:DIR" and the bare DIR name the same store. */
+    snprintf(url, sizeof url, "%s%s",
+             ts->kind == TSTORE_SQLITE ? "sqlite:" : "", ts->url);
     struct store_opts o = {.sync = STORE_SYNC_NORMAL};
     ASSERT_INT(store_open(&st, url, &o, &d), ==, 0);
-    ASSERT_INT(store_open(&st2, dir, NULL, &d), ==, 0);
+    st2 = tstore_open(ts, NULL);
+    ASSERT(st2 != NULL);
     struct store_txn t = {.claim = true, .created_ms = 1, .http_status = 200,
                           .live = 1, .score = 87, .review = 0,
                           .face = {1, 2, 3, 4}, .face_score = 0.5f,
@@ -142,6 +134,138 @@ TEST(store_transactions_and_claims)
     store_close(st);
     store_close(st2);
 
-    ASSERT_INT(store_open(&st, "postgres:x", NULL, &d), ==, LC_EUNSUP);
-    rmtree(dir);
+    ASSERT_INT(store_open(&st, "mysql:x", NULL, &d), ==, LC_EUNSUP);
+    ASSERT(st == NULL);
+}
+
+/* Nodes starting together on a new store: every open succeeds and the
+ * migrations run once. */
+struct opener {
+    const struct tstore *ts;
+    int rc, version;
+};
+
+static void *open_one(void *arg)
+{
+    struct opener *o = arg;
+    struct store *st = NULL;
+    struct lc_diag d = {{0}};
+    o->rc = store_open(&st, o->ts->url, NULL, &d);
+    if (o->rc == 0) {
+        o->version = store_schema_version(st);
+        store_close(st);
+    } else {
+        fprintf(stderr, "    concurrent open: %s\n", d.msg);
+    }
+    return NULL;
+}
+
+STORE_TEST(store_concurrent_open)
+{
+    enum { N = 6 };
+    pthread_t th[N];
+    struct opener o[N];
+    for (int i = 0; i < N; i++) {
+        o[i] = (struct opener){.ts = ts, .rc = 1};
+        ASSERT_INT(pthread_create(&th[i], NULL, open_one, &o[i]), ==, 0);
+    }
+    for (int i = 0; i < N; i++)
+        pthread_join(th[i], NULL);
+    for (int i = 0; i < N; i++) {
+        ASSERT_INT(o[i].rc, ==, 0);
+        ASSERT_INT(o[i].version, ==, 2);
+    }
+    if (ts->kind == TSTORE_PG) /* one row per version: each applied once */
+        ASSERT_INT(tstore_exec(ts, "DO $$ BEGIN IF (SELECT count(*) FROM"
+                                   " schema_version) <> 2 THEN RAISE"
+                                   " 'migrated twice'; END IF; END $$"),
+                   ==, 0);
+}
+
+/* A store a newer livecheck migrated further is refused. */
+STORE_TEST(store_newer_schema_refused)
+{
+    struct store *st = tstore_open(ts, NULL);
+    ASSERT(st != NULL);
+    store_close(st);
+    ASSERT_INT(tstore_exec(ts, ts->kind == TSTORE_SQLITE
+                                   ? "PRAGMA user_version = 99"
+                                   : "INSERT INTO schema_version VALUES"
+                                     " (99, 0)"),
+               ==, 0);
+    struct lc_diag d = {{0}};
+    ASSERT_INT(store_open(&st, ts->url, NULL, &d), ==, LC_ESTORE);
+    ASSERT(st == NULL);
+    ASSERT(strstr(d.msg, "99") != NULL);
+}
+
+/* postgres:// and postgresql:// alike, libpq's KEY=VALUE form after
+ * "postgres:", and a server that is not there. */
+PG_TEST(store_pg_urls)
+{
+    char alt[2048];
+    struct store *st = NULL;
+    struct lc_diag d = {{0}};
+    struct store_secrets a;
+    struct store_credential c;
+    tstore_pg_alt_url(ts, false, alt, sizeof alt);
+    if (alt[0] == 0) {
+        printf("     (LC_TEST_PG is not a URL: URL forms not tested)\n");
+        return;
+    }
+    ASSERT_INT(store_open(&st, alt, NULL, &d), ==, 0);
+    ASSERT_INT(store_credential_create(st, "*", "alt", &a), ==, 0);
+    store_close(st);
+    tstore_pg_alt_url(ts, true, alt, sizeof alt);
+    ASSERT_INT(store_open(&st, alt, NULL, &d), ==, 0);
+    ASSERT_INT(store_credential_get(st, a.client_id, &c), ==, 0);
+    ASSERT_STR(c.label, "alt");
+    store_close(st);
+    /* Nothing listens on port 1: refused at once, with the reason. */
+    ASSERT_INT(store_open(&st, "postgres://nobody@127.0.0.1:1/x", NULL, &d),
+               ==, LC_ESTORE);
+    ASSERT(st == NULL);
+    ASSERT(strstr(d.msg, "postgres") != NULL);
+}
+
+/* A lost connection fails the call in flight with LC_ESTORE; the next
+ * call reconnects, prepares its statements again and works. */
+PG_TEST(store_pg_reconnect)
+{
+    static const char kill_all[] =
+        "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity"
+        " WHERE datname = current_database() AND pid <> pg_backend_pid()";
+    struct store *st = tstore_open(ts, NULL);
+    ASSERT(st != NULL);
+    struct store_txn t = {.claim = true, .created_ms = 1,
+                          .http_status = 200, .live = -1, .score = -1,
+                          .review = -1, .bytes = -1, .ms_total = -1,
+                          .ms_queue = -1, .ms_decode = -1, .ms_faces = -1,
+                          .ms_liveness = -1};
+    snprintf(t.id, sizeof t.id, "%032d", 7);
+    snprintf(t.client_id, sizeof t.client_id, "lc_a");
+    snprintf(t.endpoint, sizeof t.endpoint, "/v2/x");
+    snprintf(t.reference_id, sizeof t.reference_id, "ref-7");
+    snprintf(t.response_key, sizeof t.response_key, "k");
+    snprintf(t.response_code, sizeof t.response_code, "S00000");
+    ASSERT_INT(store_txn_put(st, &t), ==, 0);
+    ASSERT_INT(tstore_exec(ts, kill_all), ==, 0);
+    ASSERT_INT(store_ping(st), ==, LC_ESTORE);
+    ASSERT_INT(store_ping(st), ==, 0);
+    struct store_txn g;
+    ASSERT_INT(store_txn_get(st, t.id, &g), ==, 0);
+    ASSERT_STR(g.reference_id, "ref-7");
+    ASSERT_INT(g.live, ==, -1);
+    ASSERT_INT(store_txn_put(st, &t), ==, LC_EEXIST);
+    /* Lost again: the write fails and stores nothing; retried, it goes
+     * in once. */
+    ASSERT_INT(tstore_exec(ts, kill_all), ==, 0);
+    snprintf(t.id, sizeof t.id, "%032d", 8);
+    snprintf(t.reference_id, sizeof t.reference_id, "ref-8");
+    ASSERT_INT(store_txn_put(st, &t), ==, LC_ESTORE);
+    ASSERT_INT(store_txn_put(st, &t), ==, 0);
+    int64_t n = 0;
+    ASSERT_INT(store_txn_count(st, &n), ==, 0);
+    ASSERT_INT(n, ==, 2);
+    store_close(st);
 }

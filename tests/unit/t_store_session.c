@@ -1,32 +1,16 @@
-/* tests/unit/t_store_session.c - the SQLite store's sessions: create with
- * references in one transaction, lookup by token hash, upload once, the
- * duplicate-recording flag, the job queue's leases (a dead node's job is
- * taken over, a stale owner cannot finish), the outbox and retention. */
+/* tests/unit/t_store_session.c - sessions on each backend (store_env.h):
+ * create with references in one transaction, lookup by token hash, upload
+ * once, the duplicate-recording flag, the job queue's leases (a dead
+ * node's job is taken over, a stale owner cannot finish; nodes claiming
+ * at once never take the same job), the outbox and retention. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "livecheck/store.h"
+#include "store_env.h"
 #include "test.h"
-
-static struct store *open_tmp(char *dir, size_t n)
-{
-    struct store *st = NULL;
-    struct lc_diag d = {{0}};
-    snprintf(dir, n, "/tmp/lc-ses-XXXXXX");
-    if (mkdtemp(dir) == NULL || store_open(&st, dir, NULL, &d) < 0)
-        return NULL;
-    return st;
-}
-
-static void close_tmp(struct store *st, const char *dir)
-{
-    char cmd[600];
-    store_close(st);
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "cannot remove %s\n", dir);
-}
 
 /* A session with one reference image, created at `now`. */
 static int make_session(struct store *st, const char *txn, const char *ref,
@@ -67,10 +51,9 @@ static int make_session(struct store *st, const char *txn, const char *ref,
     return store_session_create(st, &t, &ss, &r, &m, 1);
 }
 
-TEST(store_session_lifecycle)
+STORE_TEST(store_session_lifecycle)
 {
-    char dir[64];
-    struct store *st = open_tmp(dir, sizeof dir);
+    struct store *st = tstore_open(ts, NULL);
     ASSERT(st != NULL);
     int64_t now = store_now_ms();
     ASSERT_INT(make_session(st, "TXN1", "ref-1", "hash1", now), ==, 0);
@@ -189,5 +172,158 @@ TEST(store_session_lifecycle)
                LC_ENOTFOUND);
     ASSERT_INT(store_session_refs(st, "TXN1", refs, 4), ==, 1);
     ASSERT_INT(refs[0].index, ==, -1);
-    close_tmp(st, dir);
+    store_close(st);
+}
+
+/* Jobs and callbacks claimed by several nodes at once (one connection
+ * each): every one is taken exactly once. */
+enum { CLAIMERS = 4, JOBS = 24 };
+
+struct claimer {
+    const struct tstore *ts;
+    int64_t now;
+    int id, got, errors;
+    char txns[JOBS][STORE_TXN_ID_LEN + 1];
+    int64_t obs[JOBS];
+    int nob;
+};
+
+static void *claim_all(void *arg)
+{
+    struct claimer *c = arg;
+    struct store *st = NULL;
+    struct lc_diag d = {{0}};
+    static _Thread_local struct store_session ss;
+    static _Thread_local struct store_outbox ob;
+    char owner[32];
+    snprintf(owner, sizeof owner, "node-%d", c->id);
+    if (store_open(&st, c->ts->url, NULL, &d) < 0) {
+        c->errors++;
+        return NULL;
+    }
+    for (;;) {
+        int rc = store_job_claim(st, owner, c->now, 60000, &ss);
+        if (rc < 0)
+            c->errors++;
+        if (rc != 1)
+            break;
+        if (c->got < JOBS)
+            snprintf(c->txns[c->got], sizeof c->txns[0], "%s", ss.txn);
+        c->got++;
+    }
+    for (;;) {
+        int rc = store_outbox_claim(st, c->now, 60000, &ob);
+        if (rc < 0)
+            c->errors++;
+        if (rc != 1)
+            break;
+        if (c->nob < JOBS)
+            c->obs[c->nob] = ob.id;
+        c->nob++;
+    }
+    store_close(st);
+    return NULL;
+}
+
+STORE_TEST(store_claims_concurrent)
+{
+    struct store *st = tstore_open(ts, NULL);
+    ASSERT(st != NULL);
+    int64_t now = store_now_ms();
+    static struct store_session ss;
+    struct store_outbox cb = {0};
+    snprintf(cb.client_id, sizeof cb.client_id, "client");
+    snprintf(cb.url, sizeof cb.url, "https://x.test/cb");
+    snprintf(cb.body, sizeof cb.body, "{}");
+    cb.next_ms = now;
+    for (int i = 0; i < JOBS; i++) {
+        char txn[16], ref[16], hash[16], id[16];
+        snprintf(txn, sizeof txn, "CTXN%02d", i);
+        snprintf(ref, sizeof ref, "cref-%d", i);
+        snprintf(hash, sizeof hash, "chash-%d", i);
+        snprintf(id, sizeof id, "ccap-%d", i);
+        ASSERT_INT(make_session(st, txn, ref, hash, now), ==, 0);
+        struct store_media v = {.data = (const uint8_t *)"WEBM", .n = 4,
+                                .created_ms = now};
+        snprintf(v.id, sizeof v.id, "%s", id);
+        snprintf(v.txn, sizeof v.txn, "%s", txn);
+        snprintf(v.kind, sizeof v.kind, "capture");
+        snprintf(v.ctype, sizeof v.ctype, "video/webm");
+        bool dup;
+        ASSERT_INT(store_session_upload(st, txn, &v, hash, "{}", now + i,
+                                        &dup), ==, 0);
+        /* Half of them get a callback to deliver. */
+        if (i % 2 == 0) {
+            ASSERT_INT(store_job_claim(st, "setup", now, 1, &ss), ==, 1);
+            snprintf(cb.txn, sizeof cb.txn, "%s", ss.txn);
+            ASSERT_INT(store_job_finish(st, ss.txn, "setup",
+                                        STORE_SESSION_DONE, "{}", NULL,
+                                        NULL, 0, &cb), ==, 0);
+        }
+    }
+    store_close(st);
+
+    pthread_t th[CLAIMERS];
+    static struct claimer c[CLAIMERS];
+    for (int i = 0; i < CLAIMERS; i++) {
+        memset(&c[i], 0, sizeof c[i]);
+        c[i].ts = ts;
+        c[i].now = now + 1000;
+        c[i].id = i;
+        ASSERT_INT(pthread_create(&th[i], NULL, claim_all, &c[i]), ==, 0);
+    }
+    for (int i = 0; i < CLAIMERS; i++)
+        pthread_join(th[i], NULL);
+    int jobs = 0, obs = 0;
+    for (int i = 0; i < CLAIMERS; i++) {
+        ASSERT_INT(c[i].errors, ==, 0);
+        jobs += c[i].got;
+        obs += c[i].nob;
+    }
+    ASSERT_INT(jobs, ==, JOBS / 2);
+    ASSERT_INT(obs, ==, JOBS / 2);
+    /* No job and no callback twice. */
+    for (int i = 0; i < CLAIMERS; i++)
+        for (int j = 0; j < c[i].got && j < JOBS; j++)
+            for (int k = i; k < CLAIMERS; k++)
+                for (int l = k == i ? j + 1 : 0; l < c[k].got && l < JOBS;
+                     l++)
+                    ASSERT(strcmp(c[i].txns[j], c[k].txns[l]) != 0);
+    for (int i = 0; i < CLAIMERS; i++)
+        for (int j = 0; j < c[i].nob && j < JOBS; j++)
+            for (int k = i; k < CLAIMERS; k++)
+                for (int l = k == i ? j + 1 : 0; l < c[k].nob && l < JOBS;
+                     l++)
+                    ASSERT(c[i].obs[j] != c[k].obs[l]);
+}
+
+/* The connection lost in the middle of a multi-statement call: nothing of
+ * it stays; the retry stores it all once. */
+PG_TEST(store_pg_session_reconnect)
+{
+    struct store *st = tstore_open(ts, NULL);
+    ASSERT(st != NULL);
+    int64_t now = store_now_ms();
+    ASSERT_INT(make_session(st, "RTXN1", "rref-1", "rhash1", now), ==, 0);
+    ASSERT_INT(tstore_exec(ts, "SELECT pg_terminate_backend(pid, 5000)"
+                               " FROM pg_stat_activity WHERE datname ="
+                               " current_database() AND pid <>"
+                               " pg_backend_pid()"), ==, 0);
+    ASSERT_INT(make_session(st, "RTXN2", "rref-2", "rhash2", now), ==,
+               LC_ESTORE);
+    static struct store_session ss;
+    ASSERT_INT(store_session_get(st, "RTXN2", &ss), ==, LC_ENOTFOUND);
+    ASSERT_INT(make_session(st, "RTXN2", "rref-2", "rhash2", now), ==, 0);
+    struct store_session_ref refs[4];
+    ASSERT_INT(store_session_refs(st, "RTXN2", refs, 4), ==, 1);
+    ASSERT(refs[0].emb[100] == 100.0f / 512.0f);
+    uint8_t *data;
+    size_t n;
+    char ctype[32];
+    ASSERT_INT(store_media_get(st, "m-RTXN2", &data, &n, ctype), ==, 0);
+    ASSERT_INT(n, ==, 8);
+    ASSERT(memcmp(data, "JPEGDATA", 8) == 0);
+    ASSERT_STR(ctype, "image/jpeg");
+    free(data);
+    store_close(st);
 }
