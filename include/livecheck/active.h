@@ -33,6 +33,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "livecheck/media_video.h"
 #include "livecheck/outcome.h"
@@ -101,6 +102,12 @@ struct liveness_active_config {
     float turn_deg;         /* yaw beyond the lead-in's median, degrees */
     int audio_pass;         /* audio matchScore needed: 75 */
     float passive_threshold;/* mean p(live) of the frames: 0.5 */
+    float replay_threshold; /* replay_risk at or above this is a screen
+                             * replay: 0.5 */
+    bool pipeline;          /* decode on a second thread: true */
+    FILE *trace;            /* when not NULL, one line per sampled frame
+                             * (pose, eyes, cosine to the first reference)
+                             * and one per prompt: for reviewers, tuning */
 };
 
 void liveness_active_config_default(struct liveness_active_config *c);
@@ -159,6 +166,7 @@ void liveness_active_result_free(struct liveness_active_result *r);
 /* The result as the CLI prints it (the contract's data fields without
  * URLs, plus the prompts and timings), into buf; returns the length, 0
  * when it does not fit. */
+#define LIVENESS_ACTIVE_JSON_MAX 4096
 size_t liveness_active_json(const struct liveness_active_result *r,
                             const struct active_challenge *ch, char *buf,
                             size_t n);

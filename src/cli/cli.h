@@ -34,6 +34,11 @@ int cli_fail_outcome(enum lc_outcome o, const char *reason);
 int cli_fail(const char *key, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* Embed the one usable face of a photo file (liveness_match_embed);
+ * returns CLI_OK or an exit status after printing the error envelope. */
+int cli_embed_file(struct vision_ctx *ctx, const struct liveness_config *c,
+                   const char *file, float emb[VISION_EMBED_DIM]);
+
 int cli_image(int argc, char **argv);
 int cli_match(int argc, char **argv);
 int cli_models(int argc, char **argv);
@@ -42,5 +47,6 @@ int cli_eval(int argc, char **argv);
 int cli_video(int argc, char **argv);
 int cli_digits(int argc, char **argv);
 int cli_quality(int argc, char **argv);
+int cli_active(int argc, char **argv);
 
 #endif

@@ -21,6 +21,12 @@ static const char usage[] =
     "  digits FILE --expect DIGITS\n"
     "      the spoken digit challenge of a recording (mp4 or webm): digits\n"
     "      heard and matchScore 0..100\n"
+    "  active FILE --challenge SPEC [--ref PHOTO]... [--trace]\n"
+    "         [--frames DIR] [--models DIR]\n"
+    "      active liveness of a recording answering a challenge, e.g.\n"
+    "      turn_left@1.50-4.00,blink@4.00-6.50,digits=4821@6.50-11.50:\n"
+    "      prompts done, staticRisk, prerecordedRisk, digits heard, and per\n"
+    "      reference photo matchScore, covariance (best frames into DIR)\n"
     "  models [--models DIR]\n"
     "      each model's input shape, op count, SHA-256 and load time\n"
     "  credentials create|list|revoke [CLIENT_ID] [--data-dir DIR]\n"
@@ -60,6 +66,8 @@ int main(int argc, char **argv)
         return cli_eval(argc - 1, argv + 1);
     if (strcmp(argv[1], "quality") == 0)
         return cli_quality(argc - 1, argv + 1);
+    if (strcmp(argv[1], "active") == 0)
+        return cli_active(argc - 1, argv + 1);
     fputs(usage, stderr);
     return cli_fail("error_invalid_command", "unknown command '%s'", argv[1]);
 }

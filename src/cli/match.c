@@ -11,10 +11,8 @@
 
 #include "cli/cli.h"
 
-/* Embed the one usable face of a file; returns CLI_OK or an exit status
- * after printing the error. */
-static int embed_file(struct vision_ctx *ctx, const struct liveness_config *c,
-                      const char *file, float emb[VISION_EMBED_DIM])
+int cli_embed_file(struct vision_ctx *ctx, const struct liveness_config *c,
+                   const char *file, float emb[VISION_EMBED_DIM])
 {
     uint8_t *buf;
     size_t n;
@@ -65,9 +63,9 @@ int cli_match(int argc, char **argv)
     if (cli_vision_open(models, &vm, &ctx) != CLI_OK)
         return CLI_ERR;
     float a[VISION_EMBED_DIM], b[VISION_EMBED_DIM];
-    int status = embed_file(ctx, &cfg, files[0], a);
+    int status = cli_embed_file(ctx, &cfg, files[0], a);
     if (status == CLI_OK)
-        status = embed_file(ctx, &cfg, files[1], b);
+        status = cli_embed_file(ctx, &cfg, files[1], b);
     if (status == CLI_OK) {
         /* The engine-issue fields (matchScore 0..100, cosine, match yes/no)
          * and the endpoint's percent string, from the same mapping and
