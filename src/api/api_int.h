@@ -14,6 +14,8 @@
 #include <stdatomic.h>
 
 #include "livecheck/api.h"
+#include <jansson.h>
+
 #include "livecheck/pool.h"
 #include "livecheck/sign.h"
 
@@ -22,6 +24,7 @@
                             * LIVENESS_VIDEO_JSON_MAX) */
 #define API_RATE_SLOTS 1024
 #define API_WEB_MAX 16     /* files served from web/ */
+#define API_ROUTES_MAX 32
 #define API_NBUCKETS 10    /* inference latency histogram */
 
 extern const double api_buckets[API_NBUCKETS];
@@ -29,7 +32,8 @@ extern const double api_buckets[API_NBUCKETS];
 /* What a route serves. */
 enum api_kind {
     API_KIND_PASSIVE, API_KIND_OPS, API_KIND_FILE, API_KIND_VIDEO,
-    API_KIND_FACE_MATCH, API_KIND_IMAGE_QUALITY
+    API_KIND_FACE_MATCH, API_KIND_IMAGE_QUALITY, API_KIND_INITIATE,
+    API_KIND_RESULTS, API_KIND_CAPTURE, API_KIND_MEDIA, API_KIND_ACTIVE_JOB
 };
 enum { API_BODY_JSON = 1, API_BODY_MULTIPART = 2 };
 
@@ -48,6 +52,9 @@ struct api_endpoint {
      * of the routes that do not list it; the others apply to every API
      * route. */
     const enum api_answer *answers;
+    /* A prefix route ("/media/" "*"): the name of what follows, for the
+     * OpenAPI document ("token"). */
+    const char *param;
 };
 
 /* A route as handed to the server: the endpoint plus the service. */
@@ -133,8 +140,8 @@ struct api_service {
     struct store *store;      /* the HTTP thread's connection */
     struct lc_pool *pool;
     struct http_server *srv;
-    struct api_route routes[16];
-    struct http_route hroutes[16];
+    struct api_route routes[API_ROUTES_MAX];
+    struct http_route hroutes[API_ROUTES_MAX];
     int nroutes;
     const char *keys[API_ANSWER_COUNT + 3];
     int nkeys;
@@ -218,6 +225,56 @@ extern const struct http_handler api_file_handler;
 void api_not_found(struct http_req *r);
 void api_bad_method(struct http_req *r);
 int api_web_load(struct api_service *s, struct lc_diag *d);
+
+/* jbody.c: whole-body JSON requests (initiate, results). append keeps
+ * the body in q->img within max bytes and the memory budget (false once
+ * it is over: q->img_too_big or q->img_busy says which); parse loads it
+ * and copies the common fields into q->f (NULL with q->hint filled when
+ * the body is not a JSON object); api_json_str is a member's string ("" when
+ * absent or null; *bad when it is not a string); free releases the body. */
+bool api_jbody_append(struct api_req *q, const char *p, size_t n,
+                      size_t max);
+json_t *api_jbody_parse(struct api_req *q);
+const char *api_json_str(json_t *root, const char *name, bool *bad);
+void api_jbody_free(struct api_req *q);
+/* A success envelope of answer a with `data` (JSON text); its length, 0
+ * when it does not fit. */
+size_t api_envelope_answer(char *out, size_t n, const char *txn, int a,
+                           const char *data);
+
+/* initiate.c: POST .../active_video_liveness/initiate. */
+extern const struct http_handler api_initiate_handler;
+void api_initiate_work(void *worker_state, void *job);
+
+/* results.c: POST .../active_video_liveness/:id. */
+extern const struct http_handler api_results_handler;
+
+/* capture.c: the capture page's calls under /v2/capture/. */
+extern const struct http_handler api_capture_handler;
+
+/* media.c: signed, expiring media URLs (GET /media/...). url writes the
+ * absolute URL of media id into out. Results stored by jobs name media
+ * as "media:<id>"; api_media_expand rewrites every such string of text
+ * into a freshly signed URL (malloc'd result). */
+extern const struct http_handler api_media_handler;
+void api_media_url(const struct api_service *s, const char *id, char *out,
+                   size_t n);
+char *api_media_expand(const struct api_service *s, const char *text);
+
+/* jobs.c: the analysis queue. start releases this node's old leases and
+ * starts the scheduler thread (claims queued sessions while the worker
+ * pool has room); kick wakes it; stop joins it. work runs one analysis on
+ * a worker. */
+int api_jobs_start(struct api_service *s, struct lc_diag *d);
+void api_jobs_kick(struct api_service *s);
+void api_jobs_stop(struct api_service *s);
+void api_jobs_work(void *worker_state, void *job);
+/* The capture URL of a token, and the redirect URL of a session for a
+ * status ("SUCCESS", "FAILURE", "PROCESSING"); "" without redirect_url. */
+void api_capture_url(const struct api_service *s, const char *token,
+                     char *out, size_t n);
+void api_redirect_url(const struct store_session *ss, const char *status,
+                      char *out, size_t n);
 
 /* outbox.c: callback delivery. A thread with its own store connection
  * claims due callbacks (store_outbox_claim), POSTs each to its URL through

@@ -35,6 +35,40 @@ void api_config_default(struct api_config *c)
      * check's time by about a third (docs/api.md, Capacity). */
     liveness_video_config_default(&c->video);
     fetch_config_default(&c->fetch);
+    liveness_active_config_default(&c->active);
+    c->public_url = "";
+    c->key_file = "";
+    c->node_id = "";
+    c->session_ttl_s = 600;
+    c->capture_attempts = 3;
+    c->media_url_ttl_s = 86400;
+    c->job_lease_s = 60;
+    c->callback_retries = 8;
+    c->callback_backoff_ms = 1000;
+}
+
+/* The signing key (sign.h): key_file, or server.key beside a SQLite
+ * store's database (made on first start). */
+static int keys_load(struct api_service *s, struct lc_diag *d)
+{
+    char path[4096];
+    const char *url = s->c.store_url;
+    if (s->c.key_file && s->c.key_file[0]) {
+        snprintf(path, sizeof path, "%s", s->c.key_file);
+    } else {
+        const char *colon = strchr(url, ':'), *slash = strchr(url, '/');
+        bool scheme = colon != NULL && (slash == NULL || colon < slash);
+        if (scheme && strncmp(url, "sqlite:", 7) != 0)
+            return lc_diag_set(d, LC_EINVAL,
+                               "key_file must be set with store %s (every "
+                               "node shares one key file)", url);
+        snprintf(path, sizeof path, "%s/server.key", scheme ? url + 7 : url);
+    }
+    int rc = sign_key_load(path, true, s->master_key, d);
+    if (rc < 0)
+        return rc;
+    sign_key_derive(s->master_key, "media", s->media_key);
+    return 0;
 }
 
 bool api_mem_reserve(struct api_service *s, size_t n)
@@ -102,6 +136,14 @@ static const struct http_handler *handler_of(enum api_kind k)
         return &api_forensics_handler;
     case API_KIND_OPS:
         return &api_ops_handler;
+    case API_KIND_INITIATE:
+        return &api_initiate_handler;
+    case API_KIND_RESULTS:
+        return &api_results_handler;
+    case API_KIND_CAPTURE:
+        return &api_capture_handler;
+    case API_KIND_MEDIA:
+        return &api_media_handler;
     default:
         return &api_file_handler;
     }
@@ -113,6 +155,10 @@ static void work(void *state, void *job)
     const struct api_req *q = job;
     if (q->ep->kind == API_KIND_VIDEO)
         api_video_work(state, job);
+    else if (q->ep->kind == API_KIND_INITIATE)
+        api_initiate_work(state, job);
+    else if (q->ep->kind == API_KIND_ACTIVE_JOB)
+        api_jobs_work(state, job);
     else if (q->ep->kind == API_KIND_FACE_MATCH ||
              q->ep->kind == API_KIND_IMAGE_QUALITY)
         api_forensics_work(state, job);
@@ -148,6 +194,21 @@ int api_service_open(struct api_service **out, const struct api_config *c,
         api_service_close(s);
         return rc;
     }
+    rc = keys_load(s, d);
+    if (rc < 0) {
+        lc_diag_prefix(d, "keys: ");
+        api_service_close(s);
+        return rc;
+    }
+    if (c->node_id && c->node_id[0])
+        snprintf(s->node_id, sizeof s->node_id, "%s", c->node_id);
+    else if (gethostname(s->node_id, sizeof s->node_id - 1) != 0)
+        snprintf(s->node_id, sizeof s->node_id, "livecheckd");
+    snprintf(s->public_url, sizeof s->public_url, "%s",
+             c->public_url ? c->public_url : "");
+    size_t pl = strlen(s->public_url);
+    while (pl > 0 && s->public_url[pl - 1] == '/')
+        s->public_url[--pl] = 0;
     rc = api_web_load(s, d);
     if (rc < 0) {
         lc_diag_prefix(d, "web: ");
@@ -163,11 +224,15 @@ int api_service_open(struct api_service **out, const struct api_config *c,
         .arg = s,
     };
     rc = lc_pool_new(&s->pool, &pc, d);
+    if (rc == 0)
+        rc = api_jobs_start(s, d);
+    if (rc == 0)
+        rc = api_outbox_start(s, d);
     if (rc < 0) {
         api_service_close(s);
         return rc;
     }
-    for (int i = 0; i < api_nendpoints; i++) {
+    for (int i = 0; i < api_nendpoints && i < API_ROUTES_MAX; i++) {
         const struct api_endpoint *ep = &api_endpoints[i];
         s->routes[i] = (struct api_route){.ep = ep, .svc = s};
         s->hroutes[i] = (struct http_route){.methods = ep->methods,
@@ -200,6 +265,9 @@ void api_service_http(struct api_service *s, struct http_config *hc)
 void api_service_attach(struct api_service *s, struct http_server *srv)
 {
     s->srv = srv;
+    if (s->public_url[0] == 0) /* the address bound, as a last resort */
+        snprintf(s->public_url, sizeof s->public_url, "http://%s",
+                 http_server_address(srv));
 }
 
 bool api_service_idle(struct api_service *s)
@@ -211,7 +279,9 @@ void api_service_close(struct api_service *s)
 {
     if (s == NULL)
         return;
-    lc_pool_free(s->pool);
+    api_jobs_stop(s);      /* no new analyses ... */
+    lc_pool_free(s->pool); /* ... the queued ones finish ... */
+    api_outbox_stop(s);    /* ... and their callbacks are queued */
     store_close(s->store);
     if (s->models_loaded)
         vision_models_release(&s->vm);
@@ -233,11 +303,22 @@ static int route_keys(const struct api_endpoint *ep,
                       int out[API_ANSWER_COUNT])
 {
     int n = 0;
-    if (ep->module == NULL)
-        return 0;
+    if (ep->module == NULL) { /* no credentials: only its own answers */
+        for (const enum api_answer *a = ep->answers; a && *a; a++)
+            out[n++] = *a;
+        if (ep->bodies != 0) { /* and what any body can be refused with */
+            out[n++] = API_MALFORMED_REQUEST;
+            out[n++] = API_UNSUPPORTED_CONTENT_TYPE;
+            out[n++] = API_SERVER_BUSY;
+        }
+        for (const enum lc_outcome *o = ep->outcomes; o && *o; o++)
+            out[n++] = api_answer_of_outcome(*o);
+        return n;
+    }
     bool some[API_OUTCOME_BASE] = {false}, mine[API_OUTCOME_BASE] = {false};
     for (int i = 0; i < api_nendpoints; i++)
-        for (const enum api_answer *a = api_endpoints[i].answers; a && *a; a++)
+        for (const enum api_answer *a = api_endpoints[i].answers; a && *a;
+             a++)
             some[*a] = true;
     for (const enum api_answer *a = ep->answers; a && *a; a++) {
         mine[*a] = true;
@@ -261,17 +342,30 @@ void api_dump(FILE *f)
     int keys[API_ANSWER_COUNT];
     any[API_INVALID_ENDPOINT] = any[API_METHOD_NOT_ALLOWED] = true;
     fputs("{\"routes\":[", f);
-    for (int i = 0; i < api_nendpoints; i++) {
+    for (int i = 0, first = 1; i < api_nendpoints; i++) {
         const struct api_endpoint *ep = &api_endpoints[i];
         int n = route_keys(ep, keys);
-        fprintf(f, "%s{\"method\":\"%s\",\"path\":\"%s\",\"keys\":[",
-                i ? "," : "", ep->methods & HTTP_POST ? "POST" : "GET",
-                ep->path);
-        for (int k = 0; k < n; k++) {
-            fprintf(f, "%s\"%s\"", k ? "," : "", api_answer_key(keys[k]));
-            any[keys[k]] = true;
+        /* A prefix route is documented with its parameter's name. */
+        char path[160];
+        size_t len = strlen(ep->path);
+        if (len > 0 && ep->path[len - 1] == '*')
+            snprintf(path, sizeof path, "%.*s{%s}", (int)len - 1, ep->path,
+                     ep->param ? ep->param : "path");
+        else
+            snprintf(path, sizeof path, "%s", ep->path);
+        for (int m = HTTP_GET; m <= HTTP_POST; m <<= 1) {
+            if (!(ep->methods & m))
+                continue;
+            fprintf(f, "%s{\"method\":\"%s\",\"path\":\"%s\",\"keys\":[",
+                    first ? "" : ",", m == HTTP_POST ? "POST" : "GET", path);
+            first = 0;
+            for (int k = 0; k < n; k++) {
+                fprintf(f, "%s\"%s\"", k ? "," : "",
+                        api_answer_key(keys[k]));
+                any[keys[k]] = true;
+            }
+            fputs("]}", f);
         }
-        fputs("]}", f);
     }
     fputs("],\"keys\":[", f);
     for (int a = 0, first = 1; a < API_ANSWER_COUNT; a++)

@@ -89,6 +89,33 @@ static const struct opt opts[] = {
      "video_url: the whole download, every redirect"},
     {"fetch_max_redirects", T_INT, F(api.fetch.max_redirects), 0, 20,
      "video_url: redirects followed (each re-checked)"},
+    {"public_url", T_STR, F(api.public_url), 0, 0,
+     "base of capture and image URLs, e.g. https://kyc.example.com"
+     " (default: http://LISTEN)"},
+    {"key_file", T_STR, F(api.key_file), 0, 0,
+     "signing key of image URLs and callbacks (default DATA_DIR/server.key;"
+     " share it between nodes)"},
+    {"node_id", T_STR, F(api.node_id), 0, 0,
+     "this node's name on analysis leases (default: the host name)"},
+    {"session_ttl", T_INT, F(api.session_ttl_s), 1, 86400 * 7,
+     "seconds a capture link stays valid"},
+    {"capture_attempts", T_INT, F(api.capture_attempts), 1, 100,
+     "refused uploads a capture link allows"},
+    {"media_url_ttl", T_INT, F(api.media_url_ttl_s), 1, 86400 * 30,
+     "seconds a signed image URL stays valid"},
+    {"job_lease", T_INT, F(api.job_lease_s), 1, 3600,
+     "seconds an analysis job is held before another node may take it"},
+    {"callback_retries", T_INT, F(api.callback_retries), 1, 100,
+     "delivery attempts of a callback"},
+    {"callback_backoff_ms", T_INT, F(api.callback_backoff_ms), 1, 3600000,
+     "first callback retry delay, doubled each attempt"},
+    {"retention", T_LONG, F(api.retention_s), 0, 3650.0 * 86400,
+     "seconds after which session media and embeddings are deleted"
+     " (0 = keep)"},
+    {"active_max_bytes", T_SIZE, F(api.active.max_bytes), 1024,
+     1.0 * (1 << 30), "capture recording size cap"},
+    {"active_max_duration", T_REAL, F(api.active.max_duration), 1, 600,
+     "capture recording duration cap (seconds)"},
 };
 
 #define NOPTS (sizeof opts / sizeof opts[0])
