@@ -1,0 +1,231 @@
+#!/usr/bin/env bash
+# tests/callback.sh - the callback outbox (spec/api.md 3d) end to end: a
+# real livecheckd on loopback (random port, temporary SQLite store) and a
+# python3 receiver on 127.0.0.1 that answers 500 to the first two POSTs
+# and 200 after, recording every request (path, headers, body, the status
+# it answered). A callback is queued the way a finished analysis leaves
+# it: a row in the store's outbox table (schema v2), written here with
+# the sqlite3 CLI. Shown:
+#   - the first two attempts fail, livecheckd is killed (SIGKILL) with the
+#     row still owed and started again, the third attempt succeeds; exactly
+#     one delivery is answered 2xx and none follows it; the row says
+#     attempts 3, delivered, status 200;
+#   - every attempt carries the same body and X-Livecheck-Delivery, its
+#     own X-Livecheck-Attempt, and an X-Livecheck-Signature that verifies
+#     (python hmac) with the key `livecheck credentials callback-key`
+#     prints; with another client's key it does not;
+#   - a second livecheckd without the allow-list never contacts callback
+#     URLs on loopback (by address or by name), private or link-local
+#     addresses: the receiver sees nothing, the rows give up after
+#     callback_retries attempts with the refusal recorded.
+# The last line is "callback: N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+B=${LC_BUILD:-build}
+LCD=$B/livecheckd
+CLI=$B/livecheck
+MODELS=${LC_MODELS:-models}
+T=$(mktemp -d)
+PIDS=()
+cleanup() {
+    for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
+    rm -rf "$T"
+}
+trap cleanup EXIT
+pass=0
+fail=0
+ok() { echo "ok   $1"; pass=$((pass + 1)); }
+bad() { echo "FAIL $1"; fail=$((fail + 1)); }
+check() { if eval "$2"; then ok "$1"; else bad "$1 ${3:-}"; fi; }
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+# wait_for SECONDS CONDITION: poll the condition every 0.1 s.
+wait_for() {
+    local i
+    for ((i = 0; i < $1 * 10; i++)); do
+        eval "$2" && return 0
+        sleep 0.1
+    done
+    eval "$2"
+}
+
+# ---- the receiver (127.0.0.1 only) -----------------------------------------
+# Request i (from 1) is saved as $T/rx/i.json {path, headers, status} and
+# $T/rx/i.body; the first FAILS requests to /hook are answered 500.
+mkdir -p "$T/rx"
+cat >"$T/rx.py" <<'EOF'
+import http.server, json, os, sys, threading
+out, portfile, fails = sys.argv[1], sys.argv[2], int(sys.argv[3])
+lock = threading.Lock()
+n = {"all": 0, "hook": 0}
+class H(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        with lock:
+            n["all"] += 1
+            i = n["all"]
+            status = 200
+            if self.path.startswith("/hook"):
+                n["hook"] += 1
+                if n["hook"] <= fails:
+                    status = 500
+            with open(os.path.join(out, "%d.body" % i), "wb") as f:
+                f.write(body)
+            with open(os.path.join(out, "%d.json.tmp" % i), "w") as f:
+                json.dump({"path": self.path, "status": status,
+                           "headers": {k: v for k, v in self.headers.items()}}, f)
+            os.rename(os.path.join(out, "%d.json.tmp" % i),
+                      os.path.join(out, "%d.json" % i))
+        msg = b"ok" if status == 200 else b"try again"
+        self.send_response(status)
+        self.send_header("Content-Length", str(len(msg)))
+        self.end_headers()
+        self.wfile.write(msg)
+    def log_message(self, *a):
+        pass
+srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+with open(portfile + ".tmp", "w") as f:
+    f.write("%d %d\n" % (srv.server_address[1], os.getpid()))
+os.rename(portfile + ".tmp", portfile)
+srv.serve_forever()
+EOF
+# (started in a subshell, not as a job of this shell: no "Killed" notice
+# at the end)
+(python3 "$T/rx.py" "$T/rx" "$T/rx.port" 2 2>"$T/rx.err" &)
+wait_for 10 '[ -s "$T/rx.port" ]'
+read -r RPORT RPID <"$T/rx.port" 2>/dev/null
+PIDS+=("${RPID:-}")
+check "the receiver listens on 127.0.0.1" '[ -n "$RPORT" ]' "$(cat "$T/rx.err")"
+received() { ls "$T/rx" | grep -c '\.json$'; }
+# hooks: requests to /hook received so far.
+hooks() { grep -l '"path": "/hook' "$T/rx"/*.json 2>/dev/null | wc -l; }
+
+# ---- livecheckd -------------------------------------------------------------
+# start NAME DATADIR ARGS...: start livecheckd, wait for "listening", set
+# ${NAME}_PID.
+start() {
+    local name=$1 dir=$2
+    shift 2
+    : >"$T/$name.log"
+    "$LCD" --listen 127.0.0.1:0 --data-dir "$dir" --models-dir "$MODELS" --web-dir web \
+        --log-file "$T/$name.log" "$@" 2>>"$T/$name.err" &
+    local pid=$!
+    PIDS+=("$pid")
+    for _ in $(seq 1 300); do
+        grep -q '"msg":"listening"' "$T/$name.log" 2>/dev/null && break
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.05
+    done
+    printf -v "${name}_PID" '%s' "$pid"
+}
+sql() { sqlite3 "$1/livecheck.db" "$2"; }
+field() { sed -n "s/.*\"$2\": \"\([^\"]*\)\".*/\1/p" "$1"; }
+# queue DATADIR TXN CLIENT URL BODY: the outbox row a finished analysis
+# leaves (store_job_finish), due now.
+queue() {
+    sql "$1" "INSERT INTO outbox (txn, client_id, url, body, attempts, next_ms,
+        delivered_ms, last_status, last_error) VALUES ('$2', '$3', '$4', '$5',
+        0, $(now_ms), 0, 0, '')"
+}
+
+V=$T/var
+"$CLI" credentials create --data-dir "$V" --label callback >"$T/cred.json"
+"$CLI" credentials create --data-dir "$V" --label other >"$T/cred2.json"
+CID=$(field "$T/cred.json" client_id)
+CID2=$(field "$T/cred2.json" client_id)
+check "credentials for two clients" '[ -n "$CID" ] && [ -n "$CID2" ]'
+TXN=CB$(od -An -N15 -tx1 /dev/urandom | tr -d ' \n' | tr a-f A-F)
+BODY='{"decentroTxnId":"'$TXN'","status":"SUCCESS","responseCode":"S00000","message":"Video liveness results fetched successfully.","responseKey":"success_video_liveness_results","reference_id":"cb-ref-1","data":{"liveliness":"yes","staticRisk":"false","prerecordedRisk":"false","audioMatchResults":{"matchScore":100}}}'
+queue "$V" "$TXN" "$CID" "http://127.0.0.1:$RPORT/hook?client=1" "$BODY"
+check "the callback is queued" '[ "$(sql "$V" "SELECT count(*) FROM outbox WHERE txn = '"'$TXN'"' AND delivered_ms = 0")" = 1 ]'
+
+# 127.0.0.1 allowed (the receiver); retries 1.5 s, then 3 s.
+printf 'fetch_allow = 127.0.0.1/32\ncallback_backoff_ms = 1500\ncallback_retries = 5\n' >"$T/allow.conf"
+start main "$V" --config "$T/allow.conf"
+check "livecheckd starts" '[ -n "${main_PID:-}" ] && kill -0 $main_PID' \
+    "$(tail -n 3 "$T/main.err" "$T/main.log" 2>/dev/null)"
+attempts() { sql "$V" "SELECT attempts FROM outbox WHERE txn = '$TXN'"; }
+wait_for 15 '[ "$(attempts)" = 2 ]'
+check "the first two attempts fail (receiver answered 500 twice; row attempts 2, not delivered)" \
+    '[ "$(hooks)" = 2 ] && [ "$(sql "$V" "SELECT attempts, delivered_ms, last_status FROM outbox WHERE txn = '"'$TXN'"'")" = "2|0|500" ]' \
+    "($(hooks) hooks, row $(sql "$V" "SELECT attempts, delivered_ms, last_status, next_ms FROM outbox"))"
+kill -9 "$main_PID"
+wait "$main_PID" 2>/dev/null
+check "livecheckd killed with SIGKILL while the callback is still owed" \
+    '! kill -0 $main_PID 2>/dev/null && [ "$(sql "$V" "SELECT delivered_ms FROM outbox WHERE txn = '"'$TXN'"'")" = 0 ]'
+cp "$T/main.log" "$T/main-1.log"
+start main "$V" --config "$T/allow.conf"
+check "livecheckd starts again on the same store" '[ -n "${main_PID:-}" ] && kill -0 $main_PID' \
+    "$(tail -n 3 "$T/main.err" "$T/main.log" 2>/dev/null)"
+wait_for 20 '[ "$(sql "$V" "SELECT delivered_ms > 0 FROM outbox WHERE txn = '"'$TXN'"'")" = 1 ]'
+sleep 4 # long enough for a further attempt, were one to come
+row=$(sql "$V" "SELECT attempts, delivered_ms > 0, last_status, next_ms FROM outbox WHERE txn = '$TXN'")
+check "after the restart: delivered, attempts 3, last status 200 ($row)" '[ "$row" = "3|1|200|0" ]'
+oks=$(grep -l '"status": 200' "$T/rx"/*.json 2>/dev/null | wc -l)
+check "exactly three POSTs and exactly one answered 2xx ($(hooks) POSTs, $oks 2xx)" \
+    '[ "$(hooks)" = 3 ] && [ "$(received)" = 3 ] && [ "$oks" = 1 ] && grep -q "\"status\": 200" "$T/rx/3.json"'
+check "one JSON log line per attempt: two retries before the kill, the delivery after" \
+    '[ "$(grep -c "\"msg\":\"callback\".*\"result\":\"retry\"" "$T/main-1.log")" = 2 ] &&
+     [ "$(grep -c "\"msg\":\"callback\".*\"result\":\"delivered\"" "$T/main.log")" = 1 ] &&
+     [ "$(grep -c "\"msg\":\"callback\"" "$T/main.log")" = 1 ]'
+
+# ---- the signature ------------------------------------------------------------
+"$CLI" credentials callback-key "$CID" --data-dir "$V" >"$T/key.json"
+"$CLI" credentials callback-key "$CID2" --data-dir "$V" >"$T/key2.json"
+KEY=$(field "$T/key.json" callback_key)
+KEY2=$(field "$T/key2.json" callback_key)
+check "credentials callback-key prints 64 hex, the header and the scheme" \
+    '[[ "$KEY" =~ ^[0-9a-f]{64}$ ]] && [ "$KEY" != "$KEY2" ] &&
+     grep -q "\"header\": \"X-Livecheck-Signature\"" "$T/key.json" &&
+     grep -q "\"scheme\": \"t=<unix>,v1=hex(HMAC-SHA256(callback_key, t + \\\\\".\\\\\" + body))\"" "$T/key.json"' \
+    "$(cat "$T/key.json")"
+# The client's side, as docs/api.md shows it.
+cat >"$T/verify.py" <<'EOF'
+import hashlib, hmac, json, sys, time
+key, rx, n, body_want = bytes.fromhex(sys.argv[1]), sys.argv[2], int(sys.argv[3]), sys.argv[4]
+ids = set()
+for i in range(1, n + 1):
+    h = json.load(open("%s/%d.json" % (rx, i)))["headers"]
+    body = open("%s/%d.body" % (rx, i), "rb").read()
+    assert body.decode() == body_want, "body %d differs" % i
+    assert h["Content-Type"] == "application/json", h
+    assert h["X-Livecheck-Attempt"] == str(i), h
+    ids.add(h["X-Livecheck-Delivery"])
+    sig = dict(p.split("=", 1) for p in h["X-Livecheck-Signature"].split(","))
+    t = sig["t"]
+    assert abs(int(t) - time.time()) < 120, t
+    mac = hmac.new(key, t.encode() + b"." + body, hashlib.sha256).hexdigest()
+    assert hmac.compare_digest(mac, sig["v1"]), "signature %d does not verify" % i
+assert len(ids) == 1 and ids.pop().isdigit(), ids
+print("verified")
+EOF
+out=$(python3 "$T/verify.py" "$KEY" "$T/rx" 3 "$BODY" 2>&1)
+check "each attempt: same body and X-Livecheck-Delivery, X-Livecheck-Attempt 1..3, signature verifies with the callback key" \
+    '[ "$out" = verified ]' "($out)"
+out2=$(python3 "$T/verify.py" "$KEY2" "$T/rx" 3 "$BODY" 2>&1)
+check "another client's callback key does not verify it" '[[ "$out2" == *"does not verify"* ]]' "($out2)"
+
+# ---- no allow-list: private callback URLs are never contacted ------------------
+V2=$T/var2
+"$CLI" credentials create --data-dir "$V2" --label strict >"$T/cred3.json"
+CID3=$(field "$T/cred3.json" client_id)
+before=$(received)
+queue "$V2" PRIV1 "$CID3" "http://127.0.0.1:$RPORT/private-ip" '{"a":1}'
+queue "$V2" PRIV2 "$CID3" "http://localhost:$RPORT/private-name" '{"a":2}'
+queue "$V2" PRIV3 "$CID3" "http://10.0.0.1:$RPORT/private-10" '{"a":3}'
+queue "$V2" PRIV4 "$CID3" "http://169.254.169.254/latest/meta-data/" '{"a":4}'
+start strict "$V2" --callback-retries 2 --callback-backoff-ms 200
+check "a second livecheckd without the allow-list starts" '[ -n "${strict_PID:-}" ] && kill -0 $strict_PID' \
+    "$(tail -n 3 "$T/strict.err" "$T/strict.log" 2>/dev/null)"
+wait_for 15 '[ "$(sql "$V2" "SELECT count(*) FROM outbox WHERE next_ms = 0")" = 4 ]'
+rows=$(sql "$V2" "SELECT txn, attempts, delivered_ms, last_status, last_error LIKE 'denied:%' FROM outbox ORDER BY txn" | tr '\n' ' ')
+check "private, loopback (address and name) and link-local callbacks: refused, given up after 2 attempts" \
+    '[ "$rows" = "PRIV1|2|0|0|1 PRIV2|2|0|0|1 PRIV3|2|0|0|1 PRIV4|2|0|0|1 " ]' "($rows)"
+check "the receiver never saw them" '[ "$(received)" = "$before" ] && ! grep -q private "$T/rx"/*.json'
+check "each refused attempt is logged" \
+    '[ "$(grep -c "\"msg\":\"callback\".*\"result\":\"gave_up\".*\"error\":\"denied: " "$T/strict.log")" = 4 ]'
+kill "$strict_PID" "$main_PID" 2>/dev/null
+wait "$strict_PID" "$main_PID" 2>/dev/null
+
+echo "callback: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
