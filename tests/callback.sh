@@ -17,7 +17,11 @@
 #   - a second livecheckd without the allow-list never contacts callback
 #     URLs on loopback (by address or by name), private or link-local
 #     addresses: the receiver sees nothing, the rows give up after
-#     callback_retries attempts with the refusal recorded.
+#     callback_retries attempts with the refusal recorded;
+#   - end to end: initiate with a callback_url, a recording composed for the
+#     session's challenge uploaded to the capture link, the analysis, and
+#     its callback: once, signed, with the session's decentroTxnId and
+#     reference_id and what the results endpoint answers.
 # The last line is "callback: N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -116,6 +120,9 @@ start() {
         kill -0 "$pid" 2>/dev/null || break
         sleep 0.05
     done
+    local addr
+    addr=$(grep -o '"address":"[^"]*"' "$T/$name.log" 2>/dev/null | tail -n 1 | cut -d'"' -f4)
+    printf -v "${name}_URL" 'http://%s' "$addr"
     printf -v "${name}_PID" '%s' "$pid"
 }
 sql() { sqlite3 "$1/livecheck.db" "$2"; }
@@ -224,8 +231,74 @@ check "private, loopback (address and name) and link-local callbacks: refused, g
 check "the receiver never saw them" '[ "$(received)" = "$before" ] && ! grep -q private "$T/rx"/*.json'
 check "each refused attempt is logged" \
     '[ "$(grep -c "\"msg\":\"callback\".*\"result\":\"gave_up\".*\"error\":\"denied: " "$T/strict.log")" = 4 ]'
-kill "$strict_PID" "$main_PID" 2>/dev/null
-wait "$strict_PID" "$main_PID" 2>/dev/null
+kill "$strict_PID" 2>/dev/null
+wait "$strict_PID" 2>/dev/null
+
+# ---- end to end: a real session's callback ----------------------------------
+# initiate with a callback_url, the capture page's calls by curl with a
+# recording composed for the session's challenge (tests/lib/capture_media.sh),
+# the analysis, then the callback: the results envelope with the session's
+# ids, signed, delivered once; the results endpoint says the same.
+DEV=${LC_DEV_DATA:-../shared/data/dev}
+PURPOSE="for bank verification only"
+E2E_REF="cb-e2e-$$-$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')"
+AUTH=(-H "client_id: $CID" -H "client_secret: $(field "$T/cred.json" client_secret)"
+    -H "module_secret: $(field "$T/cred.json" module_secret)")
+ffmpeg -nostdin -v error -y -ss 20.0 -i "$DEV/videos/replay-pair-real.mp4" -frames:v 1 -q:v 2 "$T/ref.jpg"
+python3 - "$T/init.json" "$E2E_REF" "$PURPOSE" "http://127.0.0.1:$RPORT/e2e?session=1" "$T/ref.jpg" <<'EOF2'
+import base64, json, sys
+out, ref, purpose, cb, photo = sys.argv[1:]
+json.dump({"consent": True, "purpose": purpose, "reference_id": ref, "redirect_url": "",
+           "callback_url": cb, "face_image_urls": [],
+           "face_image_base64s": [base64.b64encode(open(photo, "rb").read()).decode()]}, open(out, "w"))
+EOF2
+code=$(curl -s -o "$T/init.out" -w '%{http_code}' "${AUTH[@]}" -H 'Content-Type: application/json' \
+    --data @"$T/init.json" "$main_URL/v2/kyc/forensics/active_video_liveness/initiate")
+jq_() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$@" 2>/dev/null; }
+E2E_TXN=$(jq_ "$T/init.out" 'd["decentroTxnId"]')
+LINK=$(jq_ "$T/init.out" 'd["videoLivenessUrl"]')
+TOKEN=${LINK##*/}
+check "initiate with a callback_url (HTTP $code)" '[ "$code" = 200 ] && [ -n "$TOKEN" ]' "($(head -c 300 "$T/init.out"))"
+curl -s -o "$T/session.out" "$main_URL/v2/capture/$TOKEN"
+CH=$(jq_ "$T/session.out" '",".join(("digits=" + p["digits"] if p["kind"] == "digits" else p["kind"]) + "@%.2f-%.2f" % (p["start"], p["end"]) for p in d["data"]["prompts"])')
+mkdir -p "$T/media"
+tests/lib/capture_media.sh "$CH" "$T/media" >"$T/media.log" 2>&1
+META=$(python3 -c 'import json,sys,time; d=json.load(open(sys.argv[1]))["data"]; print(json.dumps({"recordingStartedAt": int(time.time()*1000), "prompts": [{"kind": p["kind"], "start": p["start"], "end": p["end"]} for p in d["prompts"]], "location": None, "mimeType": "video/webm", "userAgent": "tests/callback.sh"}))' "$T/session.out")
+code=$(curl -s -o "$T/upload.out" -w '%{http_code}' -F "video=@$T/media/capture.webm;type=video/webm;filename=capture.webm" \
+    -F "meta=$META" "$main_URL/v2/capture/$TOKEN")
+check "a recording for the challenge ($CH) is uploaded (HTTP $code)" '[ "$code" = 202 ]' \
+    "($(head -c 300 "$T/upload.out") $(tail -n 3 "$T/media.log"))"
+e2e() { grep -l '"path": "/e2e' "$T/rx"/*.json 2>/dev/null; }
+wait_for 300 '[ -n "$(e2e)" ]'
+sleep 2 # a second delivery would come now, were it to come
+printf '{"consent": true, "purpose": "%s", "reference_id": "%s"}' "$PURPOSE" "$E2E_REF" >"$T/resq.json"
+curl -s -o "$T/results.out" "${AUTH[@]}" -H 'Content-Type: application/json' --data @"$T/resq.json" \
+    "$main_URL/v2/kyc/forensics/active_video_liveness/$E2E_TXN"
+cat >"$T/e2e.py" <<'EOF2'
+import hashlib, hmac, json, sys
+key, req, txn, ref, results = bytes.fromhex(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
+h = json.load(open(req))["headers"]
+body = open(req[:-len(".json")] + ".body", "rb").read()
+sig = dict(p.split("=", 1) for p in h["X-Livecheck-Signature"].split(","))
+mac = hmac.new(key, sig["t"].encode() + b"." + body, hashlib.sha256).hexdigest()
+assert hmac.compare_digest(mac, sig["v1"]), "signature does not verify"
+assert h["X-Livecheck-Attempt"] == "1", h
+cb, res = json.loads(body), json.load(open(results))
+assert cb["decentroTxnId"] == txn and cb["reference_id"] == ref, cb
+assert cb["responseKey"] == res["responseKey"] == "success_video_liveness_results", (cb, res)
+for k in ("liveliness", "staticRisk", "prerecordedRisk", "audioMatchResults"):
+    assert cb["data"][k] == res["data"][k], (k, cb["data"][k], res["data"][k])
+assert cb["data"]["videoFaceMatchResults"][0]["results"] == res["data"]["videoFaceMatchResults"][0]["results"]
+print("verified", cb["data"]["liveliness"])
+EOF2
+n_e2e=$(e2e | wc -l)
+out=$(python3 "$T/e2e.py" "$KEY" "$(e2e | head -n 1)" "$E2E_TXN" "$E2E_REF" "$T/results.out" 2>&1)
+check "the session's callback arrives once, signed, with its decentroTxnId, reference_id and the results ($out)" \
+    '[ "$n_e2e" = 1 ] && [[ "$out" == verified* ]]' "($n_e2e callbacks; $(head -c 400 "$T/results.out"))"
+row=$(sql "$V" "SELECT attempts, delivered_ms > 0, last_status FROM outbox WHERE txn = '$E2E_TXN'")
+check "its outbox row: delivered at the first attempt ($row)" '[ "$row" = "1|1|200" ]'
+kill "$main_PID" 2>/dev/null
+wait "$main_PID" 2>/dev/null
 
 echo "callback: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
