@@ -8,6 +8,7 @@
 #   make models     fetch and verify the face models (npm, pinned)
 #   make deps       install the Debian packages the build and tests need
 #   make asan       run the test suite under ASan+UBSan
+#   make install    binaries, web/, example config, systemd unit (PREFIX, DESTDIR)
 
 CC      ?= cc
 PKGS    := libturbojpeg spng libexif jansson libsodium \
@@ -33,7 +34,7 @@ LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(B)/%.o)
 TST_OBJ := $(TST_SRC:%.c=$(B)/%.o)
 
-.PHONY: all test bench models deps asan clean fuzz fuzz-replay run eval
+.PHONY: all test bench models deps asan clean fuzz fuzz-replay run eval install uninstall
 all: $(B)/livecheck $(B)/livecheckd
 
 $(B)/%.o: %.c
@@ -118,6 +119,38 @@ asan:
 	if [ -n "$$(ls -A $(SAN_LOGS))" ]; then \
 	    cat $(SAN_LOGS)/*; echo "asan: sanitizer reports above ($(SAN_LOGS))"; exit 1; fi; \
 	exit $$rc
+
+# make install [PREFIX=/usr/local] [DESTDIR=]: the binaries, web/, the example
+# configuration (also as the configuration when there is none), the systemd
+# unit and docs/operations.md, with dist/'s /usr/local paths set to PREFIX.
+# The models are not installed: MODELS_DIR=$(PREFIX)/share/livecheck/models
+# scripts/fetch-models.sh (docs/operations.md).
+PREFIX     ?= /usr/local
+SYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
+DOCDIR     ?= $(PREFIX)/share/doc/livecheck
+DIST_SED    = sed -e 's|/usr/local/etc|$(SYSCONFDIR)|g' -e 's|/usr/local|$(PREFIX)|g'
+install: $(B)/livecheck $(B)/livecheckd
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/livecheck/web \
+	    $(DESTDIR)$(DOCDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/livecheck
+	install -m 755 $(B)/livecheck $(B)/livecheckd $(DESTDIR)$(PREFIX)/bin/
+	cd web && find . -type f | while read -r f; do \
+	    install -D -m 644 "$$f" "$(DESTDIR)$(PREFIX)/share/livecheck/web/$$f" || exit 1; done
+	$(DIST_SED) dist/livecheckd.conf.example >$(DESTDIR)$(DOCDIR)/livecheckd.conf.example
+	$(DIST_SED) dist/livecheckd.service >$(DESTDIR)$(UNITDIR)/livecheckd.service
+	chmod 644 $(DESTDIR)$(DOCDIR)/livecheckd.conf.example $(DESTDIR)$(UNITDIR)/livecheckd.service
+	install -m 644 docs/operations.md $(DESTDIR)$(DOCDIR)/
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/livecheck/livecheckd.conf ]; then \
+	    echo "install: kept $(DESTDIR)$(SYSCONFDIR)/livecheck/livecheckd.conf"; \
+	else install -m 644 $(DESTDIR)$(DOCDIR)/livecheckd.conf.example \
+	    $(DESTDIR)$(SYSCONFDIR)/livecheck/livecheckd.conf; fi
+	@echo "install: models not installed; run MODELS_DIR=$(PREFIX)/share/livecheck/models scripts/fetch-models.sh"
+
+# Removes what install put there; keeps the configuration and the data.
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/livecheck $(DESTDIR)$(PREFIX)/bin/livecheckd \
+	    $(DESTDIR)$(UNITDIR)/livecheckd.service
+	rm -rf $(DESTDIR)$(PREFIX)/share/livecheck/web $(DESTDIR)$(DOCDIR)
 
 clean:
 	rm -rf $(B)
