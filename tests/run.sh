@@ -53,6 +53,7 @@ run_suite api-forensics tests/api_forensics.sh
 run_suite callback tests/callback.sh
 run_suite video tests/video.sh
 run_suite speech tests/speech.sh
+run_suite active tests/active.sh
 run_suite eval tests/eval.sh
 if ls "$LC_BUILD"/fuzz-replay-* >/dev/null 2>&1; then
     run_suite fuzz-replay tests/fuzz_replay.sh
