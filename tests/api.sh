@@ -10,6 +10,7 @@
 # The last line is "api: N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
+. tests/lib/store.sh # store_opts, store_sql: SQLite or LC_STORE_URL
 B=${LC_BUILD:-build}
 LCD=$B/livecheckd
 CLI=$B/livecheck
@@ -19,6 +20,7 @@ T=$(mktemp -d)
 PIDS=()
 cleanup() {
     for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
+    store_cleanup
     rm -rf "$T"
 }
 trap cleanup EXIT
@@ -68,7 +70,7 @@ B64=$(base64 -w0 "$T/selfie.jpg")
 start() {
     local name=$1 dir=$2
     shift 2
-    "$LCD" --listen 127.0.0.1:0 --data-dir "$dir" --models-dir "$MODELS" --web-dir web \
+    "$LCD" --listen 127.0.0.1:0 $(store_opts "$dir") --models-dir "$MODELS" --web-dir web \
         --log-file "$T/$name.log" "$@" 2>>"$T/$name.err" &
     local pid=$!
     PIDS+=("$pid")
@@ -84,7 +86,7 @@ start() {
 }
 
 # Credentials: the CLI writes the store livecheckd reads.
-"$CLI" credentials create --data-dir "$T/var" --label tests >"$T/cred.json"
+"$CLI" credentials create $(store_opts "$T/var") --label tests >"$T/cred.json"
 keys=$(node -e 'const c=require(process.argv[1]); console.log(Object.keys(c).join(","))' "$T/cred.json")
 check "credentials create prints client_id, client_secret, module_secret" \
     '[ "$keys" = "client_id,client_secret,module_secret" ]' "($keys)"
@@ -92,11 +94,11 @@ field() { node -e 'console.log(require(process.argv[1])[process.argv[2]])' "$1" 
 CID=$(field "$T/cred.json" client_id)
 CS=$(field "$T/cred.json" client_secret)
 MS=$(field "$T/cred.json" module_secret)
-"$CLI" credentials create --data-dir "$T/var" --modules face_match >"$T/cred_fm.json"
-"$CLI" credentials create --data-dir "$T/var" >"$T/cred2.json"
-"$CLI" credentials create --data-dir "$T/var" >"$T/cred_rev.json"
+"$CLI" credentials create $(store_opts "$T/var") --modules face_match >"$T/cred_fm.json"
+"$CLI" credentials create $(store_opts "$T/var") >"$T/cred2.json"
+"$CLI" credentials create $(store_opts "$T/var") >"$T/cred_rev.json"
 check "secrets are stored only as hashes" \
-    '! sqlite3 "$T/var/livecheck.db" "SELECT * FROM credentials" | grep "$CS" >/dev/null'
+    '! store_sql "$T/var" "SELECT * FROM credentials" | grep "$CS" >/dev/null'
 
 start main "$T/var"
 URL=$main_URL
@@ -135,7 +137,7 @@ call() {
     fi
 }
 txn_of() { grep -o '"decentroTxnId":"[0-9A-F]*"' "$T/out" | cut -d'"' -f4; }
-sql() { sqlite3 "$1/livecheck.db" "$2"; }
+sql() { store_sql "$1" "$2"; }
 
 # ---- success in all three request forms ---------------------------------
 r1=$(ref)
@@ -187,12 +189,12 @@ RID=$(field "$T/cred_rev.json" client_id)
 RAUTH=(-H "client_id: $RID" -H "client_secret: $(field "$T/cred_rev.json" client_secret)"
     -H "module_secret: $(field "$T/cred_rev.json" module_secret)")
 call "a credential before revoking" 200 success_liveness_check "$V2" "${RAUTH[@]}" @FORM@ -F "image=@$T/selfie.jpg"
-"$CLI" credentials revoke "$RID" --data-dir "$T/var" >/dev/null
+"$CLI" credentials revoke "$RID" $(store_opts "$T/var") >/dev/null
 call "a revoked credential (revoked by the CLI while serving)" 401 error_invalid_credentials "$V2" \
     "${RAUTH[@]}" @FORM@ -F "image=@$T/selfie.jpg"
 check "credentials list shows the revocation" \
-    '"$CLI" credentials list --data-dir "$T/var" | grep -A6 "$RID" | grep -q "\"active\": false"'
-"$CLI" credentials revoke lc_nobody --data-dir "$T/var" >/dev/null 2>"$T/err"
+    '"$CLI" credentials list $(store_opts "$T/var") | grep -A6 "$RID" | grep -q "\"active\": false"'
+"$CLI" credentials revoke lc_nobody $(store_opts "$T/var") >/dev/null 2>"$T/err"
 check "revoking an unknown credential fails" '[ $? -ne 0 ] && grep -q error_credential_not_found "$T/err"'
 
 # ---- common fields ------------------------------------------------------
@@ -373,8 +375,7 @@ check "config: file, then environment, then flags" \
 check "config: a value out of bounds is refused" '[ $? -eq 2 ] && grep -q "workers" "$T/err"'
 
 # ---- capacity: queue full, rate limit, decoder limit ----------------------
-mkdir -p "$T/var2"
-sqlite3 "$T/var/livecheck.db" ".backup '$T/var2/livecheck.db'"
+store_copy "$T/var" "$T/var2"
 start small "$T/var2" --workers 1 --queue 1 --max-side 20000 --max-image-bytes 2M
 SV2=$small_URL/v2/kyc/forensics/liveness/passive
 # Chunked uploads have no Content-Length: the cap applies while receiving.
@@ -408,7 +409,7 @@ call "a PNG declaring 15000x15000 (beyond the decoder)" 413 error_image_dimensio
     @FORM@ -F skip_metadata_validation=true -F "image=@$T/bomb.png"
 mkdir -p "$T/var3"
 start limited "$T/var3" --rate-limit 1 --rate-burst 2
-"$CLI" credentials create --data-dir "$T/var3" >"$T/cred3.json"
+"$CLI" credentials create $(store_opts "$T/var3") >"$T/cred3.json"
 A3=(-H "client_id: $(field "$T/cred3.json" client_id)" -H "client_secret: $(field "$T/cred3.json" client_secret)"
     -H "module_secret: $(field "$T/cred3.json" module_secret)")
 for i in 1 2 3; do
@@ -436,8 +437,8 @@ check "... its transaction is stored, and livecheckd exits 0 after draining" \
      [ "$slowkey" = success_liveness_check ]' "(exit $src, $slowkey)"
 
 # ---- SIGKILL under load loses no answered transaction ---------------------
-mkdir -p "$T/var4" "$T/k"
-sqlite3 "$T/var/livecheck.db" ".backup '$T/var4/livecheck.db'"
+mkdir -p "$T/k"
+store_copy "$T/var" "$T/var4"
 start crash "$T/var4"
 CV2=$crash_URL/v2/kyc/forensics/liveness/passive
 jobs_=()

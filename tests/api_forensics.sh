@@ -16,6 +16,7 @@
 # data. The last line is "api-forensics: N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
+. tests/lib/store.sh # store_opts, store_sql: SQLite or LC_STORE_URL
 B=${LC_BUILD:-build}
 LCD=$B/livecheckd
 CLI=$B/livecheck
@@ -28,6 +29,7 @@ cleanup() {
         kill -9 "$p" 2>/dev/null
         wait "$p" 2>/dev/null
     done
+    store_cleanup
     rm -rf "$T"
 }
 trap cleanup EXIT
@@ -84,12 +86,12 @@ WWW=http://127.0.0.1:$(cat "$T/port")
 CLOSED=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 
 # ---- the server ----------------------------------------------------------
-"$CLI" credentials create --data-dir "$T/var" --label api-forensics >"$T/cred.json"
+"$CLI" credentials create $(store_opts "$T/var") --label api-forensics >"$T/cred.json"
 field() { sed -n "s/.*\"$2\": \"\([^\"]*\)\".*/\1/p" "$1"; }
 AUTH=(-H "client_id: $(field "$T/cred.json" client_id)" -H "client_secret: $(field "$T/cred.json" client_secret)"
     -H "module_secret: $(field "$T/cred.json" module_secret)")
 printf 'fetch_allow = 127.0.0.1/32\nfetch_timeout_ms = 3000\nfetch_connect_timeout_ms = 1000\n' >"$T/allow.conf"
-"$LCD" --listen 127.0.0.1:0 --data-dir "$T/var" --models-dir "$MODELS" --web-dir web \
+"$LCD" --listen 127.0.0.1:0 $(store_opts "$T/var") --models-dir "$MODELS" --web-dir web \
     --config "$T/allow.conf" --log-file "$T/main.log" 2>>"$T/main.err" &
 MPID=$!
 PIDS+=("$MPID")
@@ -175,7 +177,7 @@ check "face_match: data status, match as a percent string, matched, threshold 50
      msg_has "Face scan completed successfully."' "$(head -c 400 "$T/out")"
 m1=$(js "$T/out" d.data.match)
 t1=$(grep -o '"decentroTxnId":"[0-9A-F]*"' "$T/out" | cut -d'"' -f4)
-row=$(sqlite3 "$T/var/livecheck.db" "SELECT endpoint, reference_id, response_key, score, claim FROM transactions WHERE id = '$t1'")
+row=$(store_sql "$T/var" "SELECT endpoint, reference_id, response_key, score, claim FROM transactions WHERE id = '$t1'")
 check "face_match: the transaction is stored with its rounded score" \
     '[ "$row" = "/v2/kyc/forensics/face_match|$r1|success_face_match|$(printf %.0f "${m1%\%}")|1" ]' "($row)"
 call "face_match: both images by URL (127.0.0.1, allow-listed)" 200 success_face_match "$FM" "${AUTH[@]}" @FORM@ \

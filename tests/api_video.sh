@@ -14,6 +14,7 @@
 # allows. The last line is "api-video: N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
+. tests/lib/store.sh # store_opts, store_sql: SQLite or LC_STORE_URL
 B=${LC_BUILD:-build}
 LCD=$B/livecheckd
 CLI=$B/livecheck
@@ -23,6 +24,7 @@ T=$(mktemp -d)
 PIDS=()
 cleanup() {
     for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
+    store_cleanup
     rm -rf "$T"
 }
 trap cleanup EXIT
@@ -109,7 +111,7 @@ WWW=http://127.0.0.1:$WPORT
 start() {
     local name=$1 dir=$2
     shift 2
-    "$LCD" --listen 127.0.0.1:0 --data-dir "$dir" --models-dir "$MODELS" --web-dir web \
+    "$LCD" --listen 127.0.0.1:0 $(store_opts "$dir") --models-dir "$MODELS" --web-dir web \
         --log-file "$T/$name.log" "$@" 2>>"$T/$name.err" &
     local pid=$!
     PIDS+=("$pid")
@@ -123,7 +125,7 @@ start() {
     printf -v "${name}_URL" 'http://%s' "$addr"
     printf -v "${name}_PID" '%s' "$pid"
 }
-"$CLI" credentials create --data-dir "$T/var" --label api-video >"$T/cred.json"
+"$CLI" credentials create $(store_opts "$T/var") --label api-video >"$T/cred.json"
 field() { sed -n "s/.*\"$2\": \"\([^\"]*\)\".*/\1/p" "$1"; }
 AUTH=(-H "client_id: $(field "$T/cred.json" client_id)" -H "client_secret: $(field "$T/cred.json" client_secret)"
     -H "module_secret: $(field "$T/cred.json" module_secret)")
@@ -169,7 +171,7 @@ call() {
 }
 txn_of() { grep -o '"decentroTxnId":"[0-9A-F]*"' "$T/out" | cut -d'"' -f4; }
 conf_of() { sed -nE 's/.*"data":\{"status":"SUCCESS","confidence":"([01]\.[0-9]{2})","live":"(yes|no)","threshold":"([01]\.[0-9]{2})".*/\1 \2 \3/p' "$T/out"; }
-sql() { sqlite3 "$T/var/livecheck.db" "$1"; }
+sql() { store_sql "$T/var" "$1"; }
 
 # ---- success --------------------------------------------------------------
 r1=$(ref)
