@@ -8,6 +8,7 @@
 #   make models     fetch and verify the face models (npm, pinned)
 #   make deps       install the Debian packages the build and tests need
 #   make asan       run the test suite under ASan+UBSan
+#   make soak       livecheckd under wrk for SOAK_SECONDS (600): RSS, fds, errors
 #   make install    binaries, web/, example config, systemd unit (PREFIX, DESTDIR)
 
 CC      ?= cc
@@ -34,7 +35,7 @@ LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(B)/%.o)
 TST_OBJ := $(TST_SRC:%.c=$(B)/%.o)
 
-.PHONY: all test bench models deps asan clean fuzz fuzz-replay run eval install uninstall
+.PHONY: all test bench models deps asan clean fuzz fuzz-replay run eval soak install uninstall
 all: $(B)/livecheck $(B)/livecheckd
 
 $(B)/%.o: %.c
@@ -119,6 +120,12 @@ asan:
 	if [ -n "$$(ls -A $(SAN_LOGS))" ]; then \
 	    cat $(SAN_LOGS)/*; echo "asan: sanitizer reports above ($(SAN_LOGS))"; exit 1; fi; \
 	exit $$rc
+
+# Soak: livecheckd under wrk for SOAK_SECONDS (default 600) at 32
+# connections; fails when RSS grows or fds leak (bench/soak.sh).
+SOAK_SECONDS ?= 600
+soak: $(B)/livecheck $(B)/livecheckd
+	LC_BUILD=$(B) SOAK_SECONDS=$(SOAK_SECONDS) bench/soak.sh
 
 # make install [PREFIX=/usr/local] [DESTDIR=]: the binaries, web/, the example
 # configuration (also as the configuration when there is none), the systemd
