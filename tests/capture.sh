@@ -176,6 +176,8 @@ check "(a) the page showed a challenge of head turns, a blink and 4 digits" \
      [ "$(js "$BR" "d.plan.map(p => p.kind).sort().join()")" = "blink,digits,turn_left,turn_right" ]' \
     "($(js "$BR" d.challenge))"
 check "(a) prompts are announced in an aria-live region" '[ "$(js "$BR" d.promptLive)" = polite ]'
+check "(a) the page loaded nothing from anywhere but livecheckd" \
+    '[ "$(js "$BR" "Array.isArray(d.foreign) && d.foreign.length === 0")" = true ]' "($(js "$BR" d.foreign))"
 check "(a) the upload was accepted (202) as webm" \
     '[ "$(js "$BR" d.uploadStatus)" = 202 ] && [[ "$(js "$BR" d.meta.mimeType)" == video/webm* ]] &&
      grep -q "filename=\"capture.webm\"" "$T/live.upload"'

@@ -181,7 +181,7 @@
   function renderPrompt(el, p) {
     el.textContent = '';
     if (p.kind === 'digits' && p.digits) {
-      el.appendChild(document.createTextNode('Read these digits aloud'));
+      el.appendChild(document.createTextNode('Read these digits aloud:'));
       var d = document.createElement('span');
       d.className = 'digits';
       d.textContent = String(p.digits).split('').join(' ');

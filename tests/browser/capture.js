@@ -19,7 +19,8 @@
  *    redirect), keeping the uploaded request (--save-upload).
  * Prints one JSON object on stdout: state, key (the message's data-key),
  * title, text, plan, challenge, meta (the uploaded meta), uploadBytes,
- * contentType, finalUrl, phases (ms) and console errors.
+ * contentType, finalUrl, phases (ms), console errors, and foreign: what
+ * the page requested from anywhere but its own server (and the redirect).
  *
  * Options:
  *   --geo LAT,LON,ACC   grant geolocation at this position (default: not
@@ -151,6 +152,15 @@ async function main() {
                 result.console.push(m.text());
         });
         page.on('pageerror', (e) => result.console.push('pageerror: ' + e.message));
+        /* Everything the page loads must come from the server itself. */
+        const origin = new URL(o.url).origin;
+        result.foreign = [];
+        page.on('request', (r) => {
+            const u = r.url();
+            if (!u.startsWith(origin + '/') && !(o.redirect && u.startsWith(o.redirect)) &&
+                !/^(data|blob):/.test(u))
+                result.foreign.push(u);
+        });
 
         if (o.redirect) {
             const prefix = o.redirect;
