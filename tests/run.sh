@@ -50,6 +50,7 @@ run_suite cli tests/cli.sh
 run_suite api tests/api.sh
 run_suite api-video tests/api_video.sh
 run_suite api-forensics tests/api_forensics.sh
+run_suite api-active tests/api_active.sh
 run_suite callback tests/callback.sh
 run_suite capture tests/capture.sh
 run_suite video tests/video.sh
