@@ -25,6 +25,7 @@
 # The last line is "callback: N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
+. tests/lib/store.sh # store_opts, store_sql: SQLite or LC_STORE_URL
 B=${LC_BUILD:-build}
 LCD=$B/livecheckd
 CLI=$B/livecheck
@@ -33,6 +34,7 @@ T=$(mktemp -d)
 PIDS=()
 cleanup() {
     for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
+    store_cleanup
     rm -rf "$T"
 }
 trap cleanup EXIT
@@ -111,7 +113,7 @@ start() {
     local name=$1 dir=$2
     shift 2
     : >"$T/$name.log"
-    "$LCD" --listen 127.0.0.1:0 --data-dir "$dir" --models-dir "$MODELS" --web-dir web \
+    "$LCD" --listen 127.0.0.1:0 $(store_opts "$dir") --models-dir "$MODELS" --web-dir web \
         --log-file "$T/$name.log" "$@" 2>>"$T/$name.err" &
     local pid=$!
     PIDS+=("$pid")
@@ -125,7 +127,7 @@ start() {
     printf -v "${name}_URL" 'http://%s' "$addr"
     printf -v "${name}_PID" '%s' "$pid"
 }
-sql() { sqlite3 "$1/livecheck.db" "$2"; }
+sql() { store_sql "$1" "$2"; }
 field() { sed -n "s/.*\"$2\": \"\([^\"]*\)\".*/\1/p" "$1"; }
 # queue DATADIR TXN CLIENT URL BODY: the outbox row a finished analysis
 # leaves (store_job_finish), due now.
@@ -136,8 +138,8 @@ queue() {
 }
 
 V=$T/var
-"$CLI" credentials create --data-dir "$V" --label callback >"$T/cred.json"
-"$CLI" credentials create --data-dir "$V" --label other >"$T/cred2.json"
+"$CLI" credentials create $(store_opts "$V") --label callback >"$T/cred.json"
+"$CLI" credentials create $(store_opts "$V") --label other >"$T/cred2.json"
 CID=$(field "$T/cred.json" client_id)
 CID2=$(field "$T/cred2.json" client_id)
 check "credentials for two clients" '[ -n "$CID" ] && [ -n "$CID2" ]'
@@ -164,9 +166,9 @@ cp "$T/main.log" "$T/main-1.log"
 start main "$V" --config "$T/allow.conf"
 check "livecheckd starts again on the same store" '[ -n "${main_PID:-}" ] && kill -0 $main_PID' \
     "$(tail -n 3 "$T/main.err" "$T/main.log" 2>/dev/null)"
-wait_for 20 '[ "$(sql "$V" "SELECT delivered_ms > 0 FROM outbox WHERE txn = '"'$TXN'"'")" = 1 ]'
+wait_for 20 '[ "$(sql "$V" "SELECT CASE WHEN delivered_ms > 0 THEN 1 ELSE 0 END FROM outbox WHERE txn = '"'$TXN'"'")" = 1 ]'
 sleep 4 # long enough for a further attempt, were one to come
-row=$(sql "$V" "SELECT attempts, delivered_ms > 0, last_status, next_ms FROM outbox WHERE txn = '$TXN'")
+row=$(sql "$V" "SELECT attempts, CASE WHEN delivered_ms > 0 THEN 1 ELSE 0 END, last_status, next_ms FROM outbox WHERE txn = '$TXN'")
 check "after the restart: delivered, attempts 3, last status 200 ($row)" '[ "$row" = "3|1|200|0" ]'
 oks=$(grep -l '"status": 200' "$T/rx"/*.json 2>/dev/null | wc -l)
 check "exactly three POSTs and exactly one answered 2xx ($(hooks) POSTs, $oks 2xx)" \
@@ -177,8 +179,8 @@ check "one JSON log line per attempt: two retries before the kill, the delivery 
      [ "$(grep -c "\"msg\":\"callback\"" "$T/main.log")" = 1 ]'
 
 # ---- the signature ------------------------------------------------------------
-"$CLI" credentials callback-key "$CID" --data-dir "$V" >"$T/key.json"
-"$CLI" credentials callback-key "$CID2" --data-dir "$V" >"$T/key2.json"
+"$CLI" credentials callback-key "$CID" $(store_opts "$V") >"$T/key.json"
+"$CLI" credentials callback-key "$CID2" $(store_opts "$V") >"$T/key2.json"
 KEY=$(field "$T/key.json" callback_key)
 KEY2=$(field "$T/key2.json" callback_key)
 check "credentials callback-key prints 64 hex, the header and the scheme" \
@@ -214,7 +216,7 @@ check "another client's callback key does not verify it" '[[ "$out2" == *"does n
 
 # ---- no allow-list: private callback URLs are never contacted ------------------
 V2=$T/var2
-"$CLI" credentials create --data-dir "$V2" --label strict >"$T/cred3.json"
+"$CLI" credentials create $(store_opts "$V2") --label strict >"$T/cred3.json"
 CID3=$(field "$T/cred3.json" client_id)
 before=$(received)
 queue "$V2" PRIV1 "$CID3" "http://127.0.0.1:$RPORT/private-ip" '{"a":1}'
@@ -225,7 +227,7 @@ start strict "$V2" --callback-retries 2 --callback-backoff-ms 200
 check "a second livecheckd without the allow-list starts" '[ -n "${strict_PID:-}" ] && kill -0 $strict_PID' \
     "$(tail -n 3 "$T/strict.err" "$T/strict.log" 2>/dev/null)"
 wait_for 15 '[ "$(sql "$V2" "SELECT count(*) FROM outbox WHERE next_ms = 0")" = 4 ]'
-rows=$(sql "$V2" "SELECT txn, attempts, delivered_ms, last_status, last_error LIKE 'denied:%' FROM outbox ORDER BY txn" | tr '\n' ' ')
+rows=$(sql "$V2" "SELECT txn, attempts, delivered_ms, last_status, CASE WHEN last_error LIKE 'denied:%' THEN 1 ELSE 0 END FROM outbox ORDER BY txn" | tr '\n' ' ')
 check "private, loopback (address and name) and link-local callbacks: refused, given up after 2 attempts" \
     '[ "$rows" = "PRIV1|2|0|0|1 PRIV2|2|0|0|1 PRIV3|2|0|0|1 PRIV4|2|0|0|1 " ]' "($rows)"
 check "the receiver never saw them" '[ "$(received)" = "$before" ] && ! grep -q private "$T/rx"/*.json'
@@ -295,7 +297,7 @@ n_e2e=$(e2e | wc -l)
 out=$(python3 "$T/e2e.py" "$KEY" "$(e2e | head -n 1)" "$E2E_TXN" "$E2E_REF" "$T/results.out" 2>&1)
 check "the session's callback arrives once, signed, with its decentroTxnId, reference_id and the results ($out)" \
     '[ "$n_e2e" = 1 ] && [[ "$out" == verified* ]]' "($n_e2e callbacks; $(head -c 400 "$T/results.out"))"
-row=$(sql "$V" "SELECT attempts, delivered_ms > 0, last_status FROM outbox WHERE txn = '$E2E_TXN'")
+row=$(sql "$V" "SELECT attempts, CASE WHEN delivered_ms > 0 THEN 1 ELSE 0 END, last_status FROM outbox WHERE txn = '$E2E_TXN'")
 check "its outbox row: delivered at the first attempt ($row)" '[ "$row" = "1|1|200" ]'
 kill "$main_PID" 2>/dev/null
 wait "$main_PID" 2>/dev/null
