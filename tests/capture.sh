@@ -21,6 +21,7 @@
 # The last line is "capture: N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
+. tests/lib/store.sh # store_opts, store_copy: SQLite or LC_STORE_URL
 B=${LC_BUILD:-build}
 LCD=$B/livecheckd
 CLI=$B/livecheck
@@ -33,6 +34,7 @@ cleanup() {
         kill -9 "$p" 2>/dev/null
         wait "$p" 2>/dev/null
     done
+    store_cleanup
     rm -rf "$T"
 }
 trap cleanup EXIT
@@ -72,16 +74,16 @@ ffmpeg -nostdin -v error -y -ss 20.0 -i "$SRC" -frames:v 1 -q:v 2 "$T/ref.jpg"
 check "reference and still photos made" '[ -s "$T/ref.jpg" ] && [ -s "$T/still.jpg" ]'
 
 # ---- servers ------------------------------------------------------------
-"$CLI" credentials create --data-dir "$T/var" --label capture >"$T/cred.json"
+"$CLI" credentials create $(store_opts "$T/var") --label capture >"$T/cred.json"
 field() { sed -n "s/.*\"$2\": \"\([^\"]*\)\".*/\1/p" "$1"; }
 AUTH=(-H "client_id: $(field "$T/cred.json" client_id)" -H "client_secret: $(field "$T/cred.json" client_secret)"
     -H "module_secret: $(field "$T/cred.json" module_secret)")
-cp -r "$T/var" "$T/var2"
+store_copy "$T/var" "$T/var2"
 # start NAME DATADIR ARGS...: livecheckd on a free port; sets ${NAME}_URL.
 start() {
     local name=$1 dir=$2
     shift 2
-    "$LCD" --listen 127.0.0.1:0 --data-dir "$dir" --models-dir "$MODELS" --web-dir web \
+    "$LCD" --listen 127.0.0.1:0 $(store_opts "$dir") --models-dir "$MODELS" --web-dir web \
         --log-file "$T/$name.log" "$@" 2>>"$T/$name.err" &
     local pid=$!
     PIDS+=("$pid")

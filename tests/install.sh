@@ -10,6 +10,7 @@
 # The last line is "install: N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
+. tests/lib/store.sh # store_opts, store_copy: SQLite or LC_STORE_URL
 B=${LC_BUILD:-build}
 MODELS=${LC_MODELS:-models}
 T=$(mktemp -d)
@@ -17,6 +18,7 @@ R=$T/root
 pid=
 cleanup() {
     [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
+    store_cleanup
     rm -rf "$T"
 }
 trap cleanup EXIT
@@ -61,7 +63,7 @@ rc=$?
 "$B/livecheckd" --dump-api >"$T/api-build.json" 2>/dev/null
 check "installed livecheckd --dump-api is the built one's" \
     '[ $rc -eq 0 ] && [ -s "$T/api.json" ] && cmp -s "$T/api.json" "$T/api-build.json"' "(exit $rc)"
-"$R/usr/bin/livecheck" credentials list --data-dir "$T/creds" >"$T/out" 2>&1
+"$R/usr/bin/livecheck" credentials list $(store_opts "$T/creds") >"$T/out" 2>&1
 check "installed livecheck runs (credentials list on an empty store)" '[ $? -eq 0 ]' "($(head -c 200 "$T/out"))"
 
 # The installed configuration loads and names the installed layout.
@@ -94,7 +96,7 @@ check "the example's commented values are the defaults" \
 # The installed livecheckd serves the installed web/ (models and store from
 # the test's own places).
 if [ -f "$MODELS/fr_detect.onnx" ]; then
-    "$LCD" --config "$R/etc/livecheck/livecheckd.conf" --listen 127.0.0.1:0 --data-dir "$T/var" \
+    "$LCD" --config "$R/etc/livecheck/livecheckd.conf" --listen 127.0.0.1:0 $(store_opts "$T/var") \
         --models-dir "$MODELS" --web-dir "$R/usr/share/livecheck/web" --log-file "$T/log" &
     pid=$!
     for _ in $(seq 1 600); do
