@@ -3,6 +3,7 @@
 #   make            build build/livecheck, build/livecheckd (and their library)
 #   make run        install, build, fetch models, start livecheckd (./var)
 #   make test       build and run the whole test suite
+#   make test-pg    the whole suite again on a throwaway PostgreSQL store
 #   make bench      print speed figures beside onnxruntime's
 #   make eval       attack-detection error rates on the dev data (build/eval)
 #   make models     fetch and verify the face models (npm, pinned)
@@ -35,7 +36,7 @@ LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(B)/%.o)
 TST_OBJ := $(TST_SRC:%.c=$(B)/%.o)
 
-.PHONY: all test bench models deps asan clean fuzz fuzz-replay run eval soak install uninstall
+.PHONY: all test test-pg bench models deps asan clean fuzz fuzz-replay run eval soak install uninstall
 all: $(B)/livecheck $(B)/livecheckd
 
 $(B)/%.o: %.c
@@ -90,6 +91,13 @@ fuzz: $(FUZZ_TGT:%=build/fuzz/fuzz-%)
 
 test: $(B)/livecheck $(B)/livecheckd $(B)/unit-tests $(FUZZ_TGT:%=$(B)/fuzz-replay-%)
 	LC_BUILD=$(B) tests/run.sh
+
+# The whole suite on PostgreSQL: scripts/pg-test.sh starts a throwaway
+# PostgreSQL 15 cluster on 127.0.0.1 and sets LC_TEST_PG (the store unit
+# tests run on it as well) and LC_STORE_URL (every livecheckd and CLI of
+# the tests uses it, tests/lib/store.sh).
+test-pg: $(B)/livecheck $(B)/livecheckd $(B)/unit-tests $(FUZZ_TGT:%=$(B)/fuzz-replay-%)
+	LC_BUILD=$(B) scripts/pg-test.sh tests/run.sh
 
 # APCER per attack type, BPCER, plots: docs/accuracy.md (scripts/eval.sh).
 eval: $(B)/livecheck
