@@ -15,7 +15,9 @@
 #   4. livecheckd under wrk (bench/http_bench.sh): requests/s, p50/p99
 #      latency and peak RSS of the passive image endpoint;
 #   5. the passive video check beside its decoding floor, and the video
-#      endpoint through livecheckd (bench/video_bench.sh).
+#      endpoint through livecheckd (bench/video_bench.sh);
+#   6. the active video check of a 10 s 640x480 webm capture beside its
+#      decoding floor, target <= 3 s (bench/active_bench.sh).
 # Performance is measured here, never asserted by a test; the exit status is
 # non-zero only when the bench could not run.
 #
@@ -162,9 +164,11 @@ printf '  CLI process, `livecheck image FILE` wall median %6.1f ms  (max %.1f, %
 printf '  CLI process peak RSS (GNU time %%M, max of %s) %6.1f MB  (%s KiB)   target <= %s MB: %s\n' \
     "$CLI_RUNS" "$rss_mb" "$rss_kb" "$T_RSS_MB" "$(met "$rss_mb" "$T_RSS_MB")"
 
-# --- 4. livecheckd under wrk; 5. video -------------------------------------
+# --- 4. livecheckd under wrk; 5. video; 6. active video --------------------
 export LC_BUILD=$B LC_DEV_DATA=$DEV LC_MODELS=$MODELS
 echo
 bench/http_bench.sh || die "bench/http_bench.sh failed"
 echo
 bench/video_bench.sh || die "bench/video_bench.sh failed"
+echo
+bench/active_bench.sh || die "bench/active_bench.sh failed"
