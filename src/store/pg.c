@@ -19,7 +19,12 @@
  *
  * A lost connection fails the call with LC_ESTORE; the next call tries
  * PQreset once and, when the server answers again, prepares the
- * statements anew.
+ * statements anew. (Server-side prepared statements: a pooler in front
+ * must keep sessions, e.g. PgBouncer in session mode.)
+ *
+ * libpq's environment and files apply as usual (PGPASSFILE, PGSSLMODE,
+ * ...): keep the password out of the URL, which livecheckd logs as its
+ * data_dir, by putting it in ~/.pgpass or PGPASSFILE.
  */
 #include "livecheck/store.h"
 
@@ -282,10 +287,15 @@ static int pg_open_as(struct store **out, const char *where,
     char *info = lc_malloc(n + 16);
     snprintf(info, n + 16, "%s%s",
              strncmp(where, "//", 2) == 0 ? "postgresql:" : "", where);
-    /* Defaults first: the location's own parameters override them. */
+    /* Defaults first: the location's own parameters override them. The
+     * keepalives notice a server that vanished (power, network) within
+     * about 25 s instead of the kernel's two hours. */
     const char *const keys[] = {"connect_timeout", "application_name",
-                                "client_encoding", "dbname", NULL};
-    const char *const vals[] = {"10", "livecheck", "UTF8", info, NULL};
+                                "client_encoding", "keepalives_idle",
+                                "keepalives_interval", "keepalives_count",
+                                "dbname", NULL};
+    const char *const vals[] = {"10", "livecheck", "UTF8", "10", "5", "3",
+                                info, NULL};
     struct pg *q = lc_calloc(1, sizeof *q);
     q->base.ops = ops;
     q->sync = o->sync;
