@@ -178,7 +178,8 @@ check "finalMatchImage is a signed link to a JPEG frame" \
     '[ "$(curl -s -o "$T/frame.jpg" -w "%{http_code}" "$IMG")" = 200 ] && [ "$(head -c 3 "$T/frame.jpg" | od -An -tx1 | tr -d " ")" = ffd8ff ]'
 check "originalImage serves the reference image as sent" \
     '[ "$(curl -s -o "$T/orig.jpg" -w "%{http_code}" "$ORIG")" = 200 ] && cmp -s "$T/orig.jpg" "$T/same.jpg"'
-TAMPERED=$(sed -E 's#/media/([0-9]+)-.#/media/\1-0#' <<<"$IMG")
+# The signature's first hex digit changed (to 1 when it was 0, else to 0).
+TAMPERED=$(sed -E 's#/media/([0-9]+)-0#/media/\1-X#; s#/media/([0-9]+)-[1-9a-f]#/media/\1-0#; s#/media/([0-9]+)-X#/media/\1-1#' <<<"$IMG")
 EXPIRED=$(sed -E 's#/media/[0-9]+-#/media/1000-#' <<<"$IMG")
 check "a tampered image link: 404 error_media_link_invalid" \
     '[ "$(curl -s -o "$T/m.json" -w "%{http_code}" "$TAMPERED")" = 404 ] && grep -q error_media_link_invalid "$T/m.json"'
@@ -265,6 +266,35 @@ check "an unknown token: 404 error_capture_link_invalid" \
      grep -q error_capture_link_invalid "$T/g.json"'
 check "no secret in clear: the store holds token hashes only" \
     '! store_sql "$T/var" "SELECT token_hash FROM sessions" | grep -q "$TOK"'
+
+# ---- encryption at rest and retention ---------------------------------------
+# A node on a store of its own with encrypt_media and a 10 s retention.
+"$CLI" credentials create --data-dir "$(store_url "$T/enc")" --label enc >"$T/cred2.json"
+AUTH=(-H "client_id: $(field "$T/cred2.json" client_id)" -H "client_secret: $(field "$T/cred2.json" client_secret)"
+    -H "module_secret: $(field "$T/cred2.json" module_secret)")
+"$LCD" --listen 127.0.0.1:0 --data-dir "$(store_url "$T/enc")" --key-file "$T/enc.key" --models-dir "$MODELS" \
+    --web-dir web --log-file "$T/enc.log" --encrypt-media true --retention 10 --node-id enc 2>>"$T/enc.err" &
+PIDS+=("$!")
+for _ in $(seq 1 300); do grep -q '"msg":"listening"' "$T/enc.log" 2>/dev/null && break; sleep 0.05; done
+URL_enc=http://$(grep -o '"address":"[^"]*"' "$T/enc.log" | tail -n 1 | cut -d'"' -f4)
+R7=$(ref)
+initiate "$URL_enc" "$R7" "[\"$SAME64\"]" >/dev/null
+TXN7=$(js "$T/out" d.decentroTxnId)
+upload "$URL_enc" "$(token_of)" "$T/m/capture.webm" "$META_OK" >/dev/null
+wait_done "$URL_enc" "$TXN7" "$R7"
+ORIG7=$(js "$T/res.json" "d.data.videoFaceMatchResults[0].originalImage")
+check "encrypt_media: the image link serves the reference image as sent" \
+    '[ "$(curl -s -o "$T/orig7.jpg" -w "%{http_code}" "$ORIG7")" = 200 ] && cmp -s "$T/orig7.jpg" "$T/same.jpg"'
+check "encrypt_media: the store holds sealed blobs (no JPEG or webm in clear)" \
+    '[ "$(store_sql "$T/enc" "SELECT count(*) FROM media WHERE hex(substr(data,1,4)) = '\''4C434531'\''")" -ge 3 ] &&
+     [ "$(store_sql "$T/enc" "SELECT count(*) FROM media WHERE hex(substr(data,1,3)) = '\''FFD8FF'\'' OR hex(substr(data,1,4)) = '\''1A45DFA3'\''")" = 0 ]'
+sleep 12
+check "retention: after the period the image links are gone (404) and the embeddings erased" \
+    '[ "$(curl -s -o "$T/m.json" -w "%{http_code}" "$ORIG7")" = 404 ] && grep -q error_media_link_invalid "$T/m.json" &&
+     [ "$(store_sql "$T/enc" "SELECT count(*) FROM media")" = 0 ] &&
+     [ "$(store_sql "$T/enc" "SELECT count(*) FROM session_refs WHERE emb IS NOT NULL")" = 0 ]'
+results "$URL_enc" "$TXN7" "$R7" >/dev/null
+check "retention: the results (scores, risks) stay readable" '[ "$(js "$T/res.json" d.responseKey)" = success_video_liveness_results ] && [ "$(js "$T/res.json" "d.data.videoFaceMatchResults[0].results.matchScore")" -ge 75 ]' "$(head -c 300 "$T/res.json")"
 
 echo "api-active: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -211,6 +211,7 @@ struct api_config {
     int callback_backoff_ms;  /* first retry delay, doubling: 1000 */
     long retention_s;         /* delete media and embeddings older than
                                * this; 0 = keep */
+    bool encrypt_media;       /* seal stored media (XChaCha20-Poly1305) */
 };
 
 void api_config_default(struct api_config *c);

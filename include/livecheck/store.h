@@ -165,7 +165,8 @@ struct store_outbox {
     char txn[STORE_TXN_ID_LEN + 1];
     char client_id[STORE_ID_MAX];
     char url[STORE_URL_MAX];
-    char body[STORE_RESULT_MAX + 1024]; /* the POSTed JSON */
+    char body[2 * STORE_RESULT_MAX];  /* the POSTed JSON: the result with
+                                       * its links signed, and the envelope */
     int attempts;
     int64_t next_ms;                  /* not before */
     int64_t delivered_ms;             /* 0 until a 2xx */

@@ -261,6 +261,15 @@ void api_media_url(const struct api_service *s, const char *id, char *out,
                    size_t n);
 char *api_media_expand(const struct api_service *s, const char *text);
 
+/* seal.c: media encrypted at rest (encrypt_media). seal replaces m's
+ * data with a sealed copy and returns it (the caller frees it), or NULL
+ * when encryption is off (m untouched). open turns a sealed blob read from
+ * the store back into the file in place (a blob in clear is left as it
+ * is); LC_ECHECKSUM when it does not open under this key. */
+uint8_t *api_media_seal(const struct api_service *s, struct store_media *m);
+int api_media_open(const struct api_service *s, const char *id,
+                   uint8_t **data, size_t *n);
+
 /* jobs.c: the analysis queue. start releases this node's old leases and
  * starts the scheduler thread (claims queued sessions while the worker
  * pool has room); kick wakes it; stop joins it. work runs one analysis on
@@ -288,6 +297,8 @@ void api_redirect_url(const struct store_session *ss, const char *status,
 int api_outbox_start(struct api_service *s, struct lc_diag *d);
 void api_outbox_kick(struct api_service *s);
 void api_outbox_stop(struct api_service *s);
+/* The outbox's counters in Prometheus text into out; the length written. */
+size_t api_outbox_metrics(const struct api_service *s, char *out, size_t n);
 
 /* service.c */
 struct api_worker {

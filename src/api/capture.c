@@ -442,8 +442,10 @@ static void end(struct http_req *r)
     snprintf(m.ctype, sizeof m.ctype, "%s",
              k == MEDIA_CONTAINER_WEBM ? "video/webm" : "video/mp4");
     bool dup = false;
+    uint8_t *sealed = api_media_seal(s, &m);
     int rc = store_session_upload(s->store, c->ss.txn, &m, sha, c->meta,
                                   m.created_ms, &dup);
+    free(sealed);
     if (rc == LC_ECONFLICT) { /* used or expired meanwhile */
         int a = session_find(c, false);
         answer_error(c, a == API_SUCCESS ? API_CAPTURE_LINK_USED : a);

@@ -399,6 +399,7 @@ void api_initiate_work(void *state, void *job)
     }
     struct store_session *ss = lc_calloc(1, sizeof *ss);
     struct store_media media[ACTIVE_REFS_MAX];
+    uint8_t *sealed[ACTIVE_REFS_MAX] = {NULL};
     char token[SIGN_TOKEN_MAX];
     struct active_challenge ch;
     sign_token_new(token);
@@ -428,11 +429,14 @@ void api_initiate_work(void *state, void *job)
         m->data = v->img[i].bytes;
         m->n = v->img[i].n;
         m->created_ms = q->created_ms;
+        sealed[i] = api_media_seal(s, m);
     }
     struct store_txn t;
     row_of(q, API_SESSION_CREATED, true, &t);
     int rc = store_session_create(w->store, &t, ss, refs, media, v->nimg);
     free(ss);
+    for (int i = 0; i < v->nimg; i++)
+        free(sealed[i]);
     q->ms_work = now_ms() - t0;
     if (rc < 0) {
         if (rc != LC_EEXIST)

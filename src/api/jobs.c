@@ -63,7 +63,11 @@ static void purge(struct api_service *s, struct api_jobs *j)
     int64_t now = store_now_ms();
     if (s->c.retention_s <= 0 || now < j->next_purge_ms)
         return;
-    j->next_purge_ms = now + 60000;
+    /* Once a minute, or twice per retention period when that is
+     * shorter (tests use seconds). */
+    int64_t every = s->c.retention_s * 500;
+    j->next_purge_ms = now + (every < 1000 ? 1000 : every > 60000 ? 60000
+                                                                  : every);
     int64_t removed = 0;
     if (store_purge(j->store, now - s->c.retention_s * 1000, &removed) < 0)
         atomic_fetch_add(&s->store_errors, 1);
@@ -351,15 +355,24 @@ static void finish(struct api_worker *w, const struct store_session *ss,
         snprintf(cb->txn, sizeof cb->txn, "%s", ss->txn);
         snprintf(cb->client_id, sizeof cb->client_id, "%s", ss->client_id);
         snprintf(cb->url, sizeof cb->url, "%s", ss->callback_url);
-        if (strlen(body) < sizeof cb->body)
-            snprintf(cb->body, sizeof cb->body, "%s", body);
+        /* The result is at most STORE_RESULT_MAX and each of its at most
+         * 8 links grows by under 200 bytes when signed: it always fits. */
+        snprintf(cb->body, sizeof cb->body, "%s", body);
         free(body);
         cb->next_ms = store_now_ms();
+    }
+    uint8_t *sealed[ACTIVE_REFS_MAX] = {NULL};
+    struct store_media fr[ACTIVE_REFS_MAX];
+    for (int i = 0; i < nframes; i++) {
+        fr[i] = frames[i];
+        sealed[i] = api_media_seal(s, &fr[i]);
     }
     int rc = store_job_finish(w->store, ss->txn, s->node_id, state, result,
                               state == STORE_SESSION_FAILED ? api_answer_key(a)
                                                             : NULL,
-                              frames, nframes, cb);
+                              fr, nframes, cb);
+    for (int i = 0; i < nframes; i++)
+        free(sealed[i]);
     if (rc < 0 && rc != LC_ECONFLICT)
         atomic_fetch_add(&s->store_errors, 1);
     free(cb);
@@ -389,6 +402,8 @@ void api_jobs_work(void *state, void *job)
     int rc = nref < 0 ? nref
              : store_media_get(w->store, ss->capture_media, &video, &vn,
                                ctype);
+    if (rc == 0)
+        rc = api_media_open(s, ss->capture_media, &video, &vn);
     if (rc == 0 && active_challenge_parse(&ch, ss->challenge, NULL) < 0)
         rc = LC_EFORMAT;
     if (rc < 0) {

@@ -110,6 +110,8 @@ static void begin(struct http_req *r)
     size_t len;
     char ctype[32];
     int rc = store_media_get(s->store, mid, &data, &len, ctype);
+    if (rc == 0 && (rc = api_media_open(s, mid, &data, &len)) < 0)
+        free(data);
     if (rc < 0) {
         refuse(r, rc == LC_ENOTFOUND ? API_MEDIA_LINK_INVALID
                                      : api_answer_of_outcome(

@@ -49,7 +49,7 @@ static void ops_begin(struct http_req *r)
         return;
     }
     /* /metrics: the server's counters plus the service's own. */
-    char extra[2048];
+    char extra[4096];
     size_t e = 0;
     uint64_t cum = 0;
     pthread_mutex_lock(&s->hist_mu);
@@ -93,6 +93,8 @@ static void ops_begin(struct http_req *r)
         lc_pool_depth(s->pool), lc_pool_capacity(s->pool),
         lc_pool_busy(s->pool), lc_pool_workers(s->pool),
         atomic_load(&s->mem_used), (long long)atomic_load(&s->store_errors));
+    if (e < sizeof extra)
+        e += api_outbox_metrics(s, extra + e, sizeof extra - e);
     size_t n;
     char *text = http_metrics_render(s->srv, extra, &n);
     http_req_log_set(r, txn, NULL, KEY_OK);

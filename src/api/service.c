@@ -223,11 +223,12 @@ int api_service_open(struct api_service **out, const struct api_config *c,
         .fini = worker_fini,
         .arg = s,
     };
-    rc = lc_pool_new(&s->pool, &pc, d);
+    /* The outbox first: workers kick it as soon as jobs run. */
+    rc = api_outbox_start(s, d);
+    if (rc == 0)
+        rc = lc_pool_new(&s->pool, &pc, d);
     if (rc == 0)
         rc = api_jobs_start(s, d);
-    if (rc == 0)
-        rc = api_outbox_start(s, d);
     if (rc < 0) {
         api_service_close(s);
         return rc;

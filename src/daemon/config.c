@@ -112,6 +112,9 @@ static const struct opt opts[] = {
     {"retention", T_LONG, F(api.retention_s), 0, 3650.0 * 86400,
      "seconds after which session media and embeddings are deleted"
      " (0 = keep)"},
+    {"encrypt_media", T_BOOL, F(api.encrypt_media), 0, 0,
+     "encrypt stored images and recordings with a key derived from"
+     " key_file"},
     {"active_max_bytes", T_SIZE, F(api.active.max_bytes), 1024,
      1.0 * (1 << 30), "capture recording size cap"},
     {"active_max_duration", T_REAL, F(api.active.max_duration), 1, 600,

@@ -27,8 +27,6 @@
 #include "livecheck/mem.h"
 #include "livecheck/sign.h"
 
-/* Declared for the lead's ops.c in api_int.h once it is wired in. */
-size_t api_outbox_metrics(const struct api_service *s, char *out, size_t n);
 
 /* ---- a receiver that answers a script of statuses ----------------------- */
 
