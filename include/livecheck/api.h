@@ -108,6 +108,8 @@
       "exceeded.")                                                           \
     X(SERVER_BUSY, "error_server_busy", 503, "E00503",                       \
       "The service is at capacity. Retry shortly.")                          \
+    X(STORE_UNAVAILABLE, "error_store_unavailable", 503, "E00504",          \
+      "The service cannot reach its store right now. Retry shortly.")        \
     X(SESSION_CREATED, "success_video_liveness_session_created", 200,        \
       "S00000", "Video liveness session created successfully.")             \
     X(SESSION_RESULTS, "success_video_liveness_results", 200, "S00000",      \

@@ -85,7 +85,7 @@ int api_auth(struct api_service *s, struct http_req *r, const char *module,
     if (store_credential_check(s->store, id, secret, msecret, module,
                                &verdict) < 0) {
         atomic_fetch_add(&s->store_errors, 1);
-        return api_answer_of_outcome(LC_OUTCOME_INTERNAL);
+        return API_STORE_UNAVAILABLE;
     }
     if (verdict == STORE_AUTH_INVALID)
         return API_INVALID_CREDENTIALS;

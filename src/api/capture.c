@@ -127,7 +127,7 @@ static int session_find(struct cap_req *c, bool for_status)
         return API_CAPTURE_LINK_INVALID;
     if (rc < 0) {
         atomic_fetch_add(&s->store_errors, 1);
-        return api_answer_of_outcome(LC_OUTCOME_INTERNAL);
+        return API_STORE_UNAVAILABLE;
     }
     if (for_status)
         return API_SUCCESS;
@@ -453,7 +453,7 @@ static void end(struct http_req *r)
     }
     if (rc < 0) {
         atomic_fetch_add(&s->store_errors, 1);
-        answer_error(c, api_answer_of_outcome(LC_OUTCOME_INTERNAL));
+        answer_error(c, API_STORE_UNAVAILABLE);
         return;
     }
     api_jobs_kick(s);

@@ -23,7 +23,7 @@ int api_job_enqueue(struct api_service *s, struct http_req *r,
         if (taken < 0)
             atomic_fetch_add(&s->store_errors, 1);
         return taken > 0 ? API_DUPLICATE_REFERENCE_ID
-                         : api_answer_of_outcome(LC_OUTCOME_INTERNAL);
+                         : API_STORE_UNAVAILABLE;
     }
     /* Room first, then suspend, then let a worker see the job: a worker
      * may finish before lc_pool_submit returns. */

@@ -84,7 +84,7 @@ static int record_refusal(struct api_req *q, struct store *st, int a)
     row_of(q, a, false, &t);
     if (store_txn_put(st, &t) < 0) {
         atomic_fetch_add(&q->svc->store_errors, 1);
-        a = api_answer_of_outcome(LC_OUTCOME_INTERNAL);
+        a = API_STORE_UNAVAILABLE;
         snprintf(q->hint, sizeof q->hint,
                  "the transaction could not be stored");
     }
@@ -442,7 +442,7 @@ void api_initiate_work(void *state, void *job)
         if (rc != LC_EEXIST)
             atomic_fetch_add(&s->store_errors, 1);
         a = rc == LC_EEXIST ? API_DUPLICATE_REFERENCE_ID
-                            : api_answer_of_outcome(LC_OUTCOME_INTERNAL);
+                            : API_STORE_UNAVAILABLE;
         q->hint[0] = 0;
         a = record_refusal(q, w->store, a);
     } else {

@@ -406,8 +406,14 @@ void api_jobs_work(void *state, void *job)
         rc = api_media_open(s, ss->capture_media, &video, &vn);
     if (rc == 0 && active_challenge_parse(&ch, ss->challenge, NULL) < 0)
         rc = LC_EFORMAT;
-    if (rc < 0) {
+    if (rc < 0 && rc != LC_ENOTFOUND && rc != LC_EFORMAT &&
+        rc != LC_ECHECKSUM) {
+        /* The store is failing: leave the job; its lease runs out and it
+         * is claimed again. */
         atomic_fetch_add(&s->store_errors, 1);
+        goto out;
+    }
+    if (rc < 0) { /* the recording is gone or unreadable: final */
         finish(w, ss, STORE_SESSION_FAILED, NULL,
                api_answer_of_outcome(LC_OUTCOME_INTERNAL), NULL, 0);
         goto out;

@@ -113,9 +113,10 @@ static void begin(struct http_req *r)
     if (rc == 0 && (rc = api_media_open(s, mid, &data, &len)) < 0)
         free(data);
     if (rc < 0) {
-        refuse(r, rc == LC_ENOTFOUND ? API_MEDIA_LINK_INVALID
-                                     : api_answer_of_outcome(
-                                           LC_OUTCOME_INTERNAL));
+        refuse(r, rc == LC_ENOTFOUND    ? API_MEDIA_LINK_INVALID
+                  : rc == LC_ECHECKSUM ? api_answer_of_outcome(
+                                             LC_OUTCOME_INTERNAL)
+                                       : API_STORE_UNAVAILABLE);
         return;
     }
     static const char *const cache[] = {"Cache-Control", "private, max-age=300",

@@ -47,7 +47,7 @@ static void answer(struct api_req *q, int a, const char *data)
     t.ms_total = http_req_age_ms(q->http);
     if (store_txn_put(q->svc->store, &t) < 0) {
         atomic_fetch_add(&q->svc->store_errors, 1);
-        a = api_answer_of_outcome(LC_OUTCOME_INTERNAL);
+        a = API_STORE_UNAVAILABLE;
         data = NULL;
         snprintf(q->hint, sizeof q->hint,
                  "the transaction could not be stored");
@@ -138,7 +138,7 @@ static void end(struct http_req *r)
             atomic_fetch_add(&s->store_errors, 1);
         answer(q, rc == LC_ENOTFOUND
                       ? API_TRANSACTION_NOT_FOUND
-                      : api_answer_of_outcome(LC_OUTCOME_INTERNAL),
+                      : API_STORE_UNAVAILABLE,
                NULL);
         free(ss);
         return;

@@ -307,6 +307,8 @@ static int route_keys(const struct api_endpoint *ep,
     if (ep->module == NULL) { /* no credentials: only its own answers */
         for (const enum api_answer *a = ep->answers; a && *a; a++)
             out[n++] = *a;
+        if (ep->outcomes != NULL) /* it reads the store */
+            out[n++] = API_STORE_UNAVAILABLE;
         if (ep->bodies != 0) { /* and what any body can be refused with */
             out[n++] = API_MALFORMED_REQUEST;
             out[n++] = API_UNSUPPORTED_CONTENT_TYPE;

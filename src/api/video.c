@@ -211,7 +211,7 @@ static int record(struct video_req *v, struct store *st, int a, bool claim)
     }
     if (rc < 0) {
         atomic_fetch_add(&q->svc->store_errors, 1);
-        a = api_answer_of_outcome(LC_OUTCOME_INTERNAL);
+        a = API_STORE_UNAVAILABLE;
         snprintf(q->hint, sizeof q->hint,
                  "the transaction could not be stored");
     }
