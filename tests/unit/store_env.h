@@ -31,7 +31,7 @@ enum tstore_kind { TSTORE_SQLITE, TSTORE_PG };
 struct tstore {
     enum tstore_kind kind;
     const char *name;  /* "sqlite" or "postgres" */
-    char url[1100];    /* the location store_open takes */
+    char url[1120];    /* the location store_open takes */
     char dir[64];      /* sqlite: the directory */
     char db[64];       /* postgres: the database */
     char conninfo[1100]; /* postgres: the database for libpq */
