@@ -236,6 +236,15 @@ void api_service_attach(struct api_service *s, struct http_server *srv);
 /* True when no request waits for or runs on a worker. */
 bool api_service_idle(struct api_service *s);
 
+/* The capture page's upload metadata in[0..n): a JSON object whose
+ * prompts (if any) are objects with a known kind and times 0 <= start <=
+ * end <= 600, whose location is null or has numeric latitude (|x| <= 90)
+ * and longitude (|x| <= 180), and whose recordingStartedAt (if any) is a
+ * number. When it passes, its compact form (at most outn bytes with the
+ * NUL; out may be in) is written to out and true returned. */
+bool api_capture_meta_check(const char *in, size_t n, char *out,
+                            size_t outn);
+
 /* What this build serves, as JSON, for the contract test:
  * {"routes":[{"method","path","keys":[...]}],
  *  "keys":[{"key","status","code","message"}]}. */

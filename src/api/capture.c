@@ -251,59 +251,13 @@ static int m_end(void *arg)
 
 static const struct http_multipart_cb cap_cb = {m_begin, m_data, m_end};
 
-/* The page's metadata: an object whose prompts (if any) are objects with
- * a known kind and finite times, and whose location is null or has
- * numeric latitude and longitude in range. Rewritten compactly into
- * c->meta. */
+/* The page's metadata, checked and rewritten compactly in place. */
 static bool meta_check(struct cap_req *c)
 {
-    if (c->meta_overflow || c->meta_n == 0)
+    if (c->meta_overflow)
         return false;
-    json_t *root = json_loadb(c->meta, c->meta_n, JSON_REJECT_DUPLICATES,
-                              NULL);
-    bool ok = json_is_object(root);
-    json_t *prompts = ok ? json_object_get(root, "prompts") : NULL;
-    if (prompts != NULL && !json_is_array(prompts))
-        ok = false;
-    size_t i;
-    json_t *p;
-    if (ok && prompts != NULL)
-        json_array_foreach(prompts, i, p)
-        {
-            json_t *k = json_object_get(p, "kind");
-            json_t *a = json_object_get(p, "start");
-            json_t *b = json_object_get(p, "end");
-            if (!json_is_string(k) ||
-                active_prompt_parse(json_string_value(k)) < 0 ||
-                !json_is_number(a) || !json_is_number(b) ||
-                !isfinite(json_number_value(a)) ||
-                !isfinite(json_number_value(b)) ||
-                json_number_value(a) < 0 ||
-                json_number_value(b) < json_number_value(a) ||
-                json_number_value(b) > 600)
-                ok = false;
-        }
-    json_t *loc = ok ? json_object_get(root, "location") : NULL;
-    if (loc != NULL && !json_is_null(loc)) {
-        json_t *la = json_object_get(loc, "latitude");
-        json_t *lo = json_object_get(loc, "longitude");
-        if (!json_is_number(la) || !json_is_number(lo) ||
-            fabs(json_number_value(la)) > 90 ||
-            fabs(json_number_value(lo)) > 180)
-            ok = false;
-    }
-    json_t *t0 = ok ? json_object_get(root, "recordingStartedAt") : NULL;
-    if (t0 != NULL && !json_is_number(t0))
-        ok = false;
-    if (ok) {
-        char *s = json_dumps(root, JSON_COMPACT);
-        ok = s != NULL && strlen(s) < sizeof c->meta;
-        if (ok)
-            snprintf(c->meta, sizeof c->meta, "%s", s);
-        free(s);
-    }
-    json_decref(root);
-    return ok;
+    return api_capture_meta_check(c->meta, c->meta_n, c->meta,
+                                  sizeof c->meta);
 }
 
 /* ---- the handler ------------------------------------------------------- */
