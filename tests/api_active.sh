@@ -205,6 +205,23 @@ check "the same recording uploaded to a second session: prerecordedRisk true, li
     '[ "$(js "$T/res.json" d.data.prerecordedRisk)" = true ] && [ "$(js "$T/res.json" d.data.details.duplicateUpload)" = true ] &&
      [ "$(js "$T/res.json" d.data.liveliness)" = no ]' "$(head -c 300 "$T/res.json")"
 
+# ---- another person partway through: prerecorded ------------------------
+ffmpeg -v error -i "$T/m/capture.webm" -t 7 -c copy -y "$T/first.webm"
+ffmpeg -v error -ss 2 -t 7 -i "$DEV/videos/live-d3.mp4" -vf "scale=480:480,pad=640:480:80:0" -r 15 \
+    -c:v libvpx -b:v 2M -c:a libopus -ac 2 -ar 48000 -y "$T/second.webm"
+printf "file '%s'\nfile '%s'\n" "$T/first.webm" "$T/second.webm" >"$T/list"
+ffmpeg -v error -f concat -safe 0 -i "$T/list" -c:v libvpx -b:v 2M -c:a libopus -y "$T/spliced.webm"
+R8=$(ref)
+initiate "$URL_main" "$R8" "[\"$SAME64\"]" >/dev/null
+TXN8=$(js "$T/out" d.decentroTxnId)
+upload "$URL_main" "$(token_of)" "$T/spliced.webm" "$META_OK" >/dev/null
+wait_done "$URL_main" "$TXN8" "$R8"
+check "a recording that changes person partway: identityChanged, prerecordedRisk true, liveliness no" \
+    '[ "$(js "$T/res.json" d.data.details.identityChanged)" = true ] && [ "$(js "$T/res.json" d.data.prerecordedRisk)" = true ] &&
+     [ "$(js "$T/res.json" d.data.liveliness)" = no ]' "$(js "$T/res.json" d.data.details)"
+check "the first session's person stayed the same (identityMin above 0.35)" \
+    '[ "$(js "$T/done.json" "d.data.details.identityMin > 0.35")" = true ] && [ "$(js "$T/done.json" d.data.details.identityChanged)" = false ]'
+
 # ---- a job survives SIGKILL: queued in the store, finished after restart --
 R3=$(ref)
 initiate "$URL_main" "$R3" "[\"$SAME64\"]" >/dev/null

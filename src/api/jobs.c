@@ -53,6 +53,11 @@ static const struct api_endpoint job_ep = {
 
 /* How far (seconds) the page's prompt times may move from the plan. */
 #define PROMPT_SHIFT_MAX 1.5
+/* A sampled face whose cosine to the clip's first faces is below this is
+ * another person: a composed capture of one person measured 0.76 at its
+ * lowest, the same capture spliced with another person -0.21
+ * (tests/api_active.sh). */
+#define IDENTITY_MIN_COSINE 0.35f
 /* Clock skew allowed between the page and the server (ms). */
 #define CLOCK_SKEW_MS 120000
 
@@ -257,7 +262,11 @@ static size_t result_json(const struct store_session *ss,
                           struct store_media *frames, int *nframes, char *out)
 {
     size_t n = 0, cap = STORE_RESULT_MAX;
-    bool prerecorded = r->prerecorded || ss->duplicate || recording_old;
+    /* Another face partway through: a spliced or swapped video. */
+    bool swapped = isfinite(r->identity_min) &&
+                   r->identity_min < IDENTITY_MIN_COSINE;
+    bool prerecorded =
+        r->prerecorded || ss->duplicate || recording_old || swapped;
     bool liveliness = r->passive_ok && !r->static_risk && !prerecorded;
 #define PUT(...)                                                          \
     do {                                                                  \
@@ -306,11 +315,13 @@ static size_t result_json(const struct store_session *ss,
             active_prompt_name(ch->p[i].kind),
             r->prompt[i].done ? "true" : "false", r->prompt[i].at);
     PUT("],\"digitsHeard\":\"%s\",\"passive\":%.3f,\"replayRisk\":%.3f,"
+        "\"identityMin\":%.3f,\"identityChanged\":%s,"
         "\"duplicateUpload\":%s,\"recordingBeforeSession\":%s,"
         "\"risks\":\"%s\",\"analysisMs\":%.0f}}",
         r->digits_heard, (double)r->passive, (double)r->replay_risk,
-        ss->duplicate ? "true" : "false", recording_old ? "true" : "false",
-        risks, r->ms_total);
+        isfinite(r->identity_min) ? (double)r->identity_min : -1.0,
+        swapped ? "true" : "false", ss->duplicate ? "true" : "false",
+        recording_old ? "true" : "false", risks, r->ms_total);
 #undef PUT
     return n;
 }
