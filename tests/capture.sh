@@ -254,8 +254,14 @@ check "(b) the browser ended at redirect_url with this session's decentroTxnId" 
 
 # ---- (c) the wrong digits read aloud -------------------------------------
 initiate wrong "$URL" "$REDIRECT" "$T/ref.jpg"
-# Every digit of the challenge read as another one (d + 5 mod 10).
-other() { tr 0123456789 5678901234 <<<"$1"; }
+# Digits none of which is in the challenge (the first of those absent, in
+# order): a shifted copy such as d + 5 could keep a pair in order (6196
+# read as 1641 shares "16" and scores 50).
+other() {
+    local a="" x
+    for x in 0 1 2 3 4 5 6 7 8 9; do [[ $1 == *$x* ]] || a+=$x; done
+    echo "${a:0:${#1}}"
+}
 export -f other
 browse wrong "$wrong_LINK" --geo "$GEO" --redirect "$REDIRECT" -- bash -c \
     'exec tests/lib/capture_media.sh "$1" "$2" --y4m --offset 0.1 --digits-spoken "$(other "$(grep -oE "digits=[0-9]+" <<<"$1" | cut -d= -f2)")"' \
