@@ -303,8 +303,8 @@ ORIG7=$(js "$T/res.json" "d.data.videoFaceMatchResults[0].originalImage")
 check "encrypt_media: the image link serves the reference image as sent" \
     '[ "$(curl -s -o "$T/orig7.jpg" -w "%{http_code}" "$ORIG7")" = 200 ] && cmp -s "$T/orig7.jpg" "$T/same.jpg"'
 check "encrypt_media: the store holds sealed blobs (no JPEG or webm in clear)" \
-    '[ "$(store_sql "$T/enc" "SELECT count(*) FROM media WHERE hex(substr(data,1,4)) = '\''4C434531'\''")" -ge 3 ] &&
-     [ "$(store_sql "$T/enc" "SELECT count(*) FROM media WHERE hex(substr(data,1,3)) = '\''FFD8FF'\'' OR hex(substr(data,1,4)) = '\''1A45DFA3'\''")" = 0 ]'
+    '[ "$(store_sql "$T/enc" "SELECT count(*) FROM media WHERE $(store_hex "substr(data,1,4)") = '\''4C434531'\''")" -ge 3 ] &&
+     [ "$(store_sql "$T/enc" "SELECT count(*) FROM media WHERE $(store_hex "substr(data,1,3)") = '\''FFD8FF'\'' OR $(store_hex "substr(data,1,4)") = '\''1A45DFA3'\''")" = 0 ]'
 sleep 12
 check "retention: after the period the image links are gone (404) and the embeddings erased" \
     '[ "$(curl -s -o "$T/m.json" -w "%{http_code}" "$ORIG7")" = 404 ] && grep -q error_media_link_invalid "$T/m.json" &&

@@ -20,6 +20,8 @@
 #   store_copy SRC DST    copy SRC's store into DST (new), the running
 #                         livecheckd on SRC notwithstanding
 #   store_kind            "sqlite" or "postgres"
+#   store_hex EXPR        SQL for a blob's bytes as upper-case hex: hex()
+#                         in SQLite, upper(encode(..., 'hex')) in PostgreSQL
 #   store_cleanup         drop the databases made (from the EXIT trap)
 
 _store_pg() {
@@ -28,6 +30,10 @@ _store_pg() {
 }
 
 store_kind() { if _store_pg; then echo postgres; else echo sqlite; fi; }
+
+store_hex() {
+    if _store_pg; then echo "upper(encode($1, 'hex'))"; else echo "hex($1)"; fi
+}
 
 if _store_pg; then
     _STORE_DBS=$(mktemp "${TMPDIR:-/tmp}/lc-store-dbs-XXXXXX")
