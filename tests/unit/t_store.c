@@ -5,6 +5,7 @@
  * transactions and the reference_id claim; PostgreSQL's URL forms and
  * its reconnect after a lost connection. */
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -25,6 +26,30 @@ TEST(store_secret_hash)
     ASSERT(!store_secret_verify("s3cres", rec));
     ASSERT(!store_secret_verify("", rec));
     ASSERT(!store_secret_verify("s3cret", "b2$zz"));
+}
+
+/* Every backend implements every member of struct store_ops (a member
+ * added to store.h and forgotten in a backend is NULL: caught here). */
+TEST(store_ops_complete)
+{
+    extern const struct store_ops store_pg_ops, store_postgresql_ops;
+    const struct store_ops *all[] = {&store_sqlite_ops, &store_pg_ops,
+                                     &store_postgresql_ops};
+    _Static_assert(sizeof(struct store_ops) % sizeof(void *) == 0,
+                   "store_ops holds pointers only");
+    for (size_t b = 0; b < sizeof all / sizeof all[0]; b++) {
+        ASSERT(all[b]->scheme != NULL);
+        for (size_t i = 0; i < sizeof(struct store_ops) / sizeof(void *);
+             i++) {
+            uintptr_t slot;
+            memcpy(&slot, (const char *)all[b] + i * sizeof(void *),
+                   sizeof slot);
+            if (slot == 0)
+                fprintf(stderr, "    %s: member %zu is NULL\n",
+                        all[b]->scheme, i);
+            ASSERT(slot != 0);
+        }
+    }
 }
 
 STORE_TEST(store_credentials)
