@@ -53,6 +53,7 @@ run_suite api-forensics tests/api_forensics.sh
 run_suite api-active tests/api_active.sh
 run_suite callback tests/callback.sh
 run_suite reliability tests/reliability.sh
+run_suite multinode tests/multinode.sh
 run_suite capture tests/capture.sh
 run_suite video tests/video.sh
 run_suite speech tests/speech.sh
