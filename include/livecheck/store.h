@@ -222,6 +222,8 @@ struct store_ops {
                       const char *error_key, const struct store_media *media,
                       int nmedia, const struct store_outbox *callback);
     int (*job_release)(struct store *s, const char *owner);
+    int (*job_touch)(struct store *s, const char *txn, const char *owner,
+                     int64_t until_ms);
     int (*media_put)(struct store *s, const struct store_media *m);
     int (*media_get)(struct store *s, const char *id, uint8_t **data,
                      size_t *n, char ctype[32]);
@@ -337,6 +339,10 @@ int store_job_finish(struct store *s, const char *txn, const char *owner,
                      enum store_session_state state, const char *result,
                      const char *error_key, const struct store_media *media,
                      int nmedia, const struct store_outbox *callback);
+/* Extend owner's lease on a processing session to until_ms (a running
+ * job's heartbeat). LC_ECONFLICT when owner no longer holds it. */
+int store_job_touch(struct store *s, const char *txn, const char *owner,
+                    int64_t until_ms);
 /* Give back every lease owner holds (a node starting again under the same
  * name): its processing sessions become queued. */
 int store_job_release(struct store *s, const char *owner);

@@ -153,6 +153,7 @@ struct api_service {
     int nfree;
     atomic_llong jobs_done;
     atomic_llong store_errors;
+    atomic_llong store_fail_ms; /* when a store call last failed */
     uint8_t master_key[SIGN_KEY_BYTES]; /* sign.h */
     uint8_t media_key[SIGN_KEY_BYTES];
     char node_id[64];         /* lease owner name */
@@ -206,6 +207,9 @@ int api_job_enqueue(struct api_service *s, struct http_req *r,
 /* Answer, on the HTTP thread, the envelope already in q->resp for a
  * refusal already stored with answer `given` (Retry-After on 429/503). */
 void api_refused_answer(struct api_req *q, int given);
+/* From a worker: complete q with the envelope in q->resp for answer a
+ * (Retry-After on 429/503). */
+void api_job_complete(struct api_req *q, int a);
 
 /* passive.c */
 extern const struct http_handler api_passive_handler;
@@ -272,11 +276,13 @@ int api_media_open(const struct api_service *s, const char *id,
 
 /* jobs.c: the analysis queue. start releases this node's old leases and
  * starts the scheduler thread (claims queued sessions while the worker
- * pool has room); kick wakes it; stop joins it. work runs one analysis on
- * a worker. */
+ * pool has room, renewing the leases of the jobs it holds); kick wakes
+ * it; stop joins it; free releases it once no worker can run a job. work
+ * runs one analysis on a worker. */
 int api_jobs_start(struct api_service *s, struct lc_diag *d);
 void api_jobs_kick(struct api_service *s);
 void api_jobs_stop(struct api_service *s);
+void api_jobs_free(struct api_service *s); /* after the pool is freed */
 void api_jobs_work(void *worker_state, void *job);
 /* The capture URL of a token, and the redirect URL of a session for a
  * status ("SUCCESS", "FAILURE", "PROCESSING"); "" without redirect_url. */
@@ -307,6 +313,13 @@ struct api_worker {
     struct store *store;
 };
 bool api_mem_reserve(struct api_service *s, size_t n);
+/* A store call failed: count it (livecheck_store_errors_total) and note
+ * when, so /readyz says not ready while writes fail (a full disk fails
+ * writes while reads, and the ping, still work). */
+void api_store_failed(struct api_service *s);
+/* Whether a store call failed within the last API_STORE_FAIL_WINDOW_MS. */
+bool api_store_failing(struct api_service *s);
+#define API_STORE_FAIL_WINDOW_MS 5000
 void api_mem_release(struct api_service *s, size_t n);
 void api_infer_record(struct api_service *s, double seconds);
 

@@ -84,7 +84,7 @@ int api_auth(struct api_service *s, struct http_req *r, const char *module,
     enum store_auth verdict;
     if (store_credential_check(s->store, id, secret, msecret, module,
                                &verdict) < 0) {
-        atomic_fetch_add(&s->store_errors, 1);
+        api_store_failed(s);
         return API_STORE_UNAVAILABLE;
     }
     if (verdict == STORE_AUTH_INVALID)

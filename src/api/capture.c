@@ -126,7 +126,7 @@ static int session_find(struct cap_req *c, bool for_status)
     if (rc == LC_ENOTFOUND)
         return API_CAPTURE_LINK_INVALID;
     if (rc < 0) {
-        atomic_fetch_add(&s->store_errors, 1);
+        api_store_failed(s);
         return API_STORE_UNAVAILABLE;
     }
     if (for_status)
@@ -338,7 +338,7 @@ static void body(struct http_req *r, const char *p, size_t n)
 static void refuse_upload(struct cap_req *c, int a)
 {
     if (store_session_attempt(c->q.svc->store, c->ss.txn) < 0)
-        atomic_fetch_add(&c->q.svc->store_errors, 1);
+        api_store_failed(c->q.svc);
     answer_error(c, a);
 }
 
@@ -406,7 +406,7 @@ static void end(struct http_req *r)
         return;
     }
     if (rc < 0) {
-        atomic_fetch_add(&s->store_errors, 1);
+        api_store_failed(s);
         answer_error(c, API_STORE_UNAVAILABLE);
         return;
     }

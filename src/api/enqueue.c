@@ -21,7 +21,7 @@ int api_job_enqueue(struct api_service *s, struct http_req *r,
     int taken = store_reference_taken(s->store, q->client, q->ref);
     if (taken != 0) {
         if (taken < 0)
-            atomic_fetch_add(&s->store_errors, 1);
+            api_store_failed(s);
         return taken > 0 ? API_DUPLICATE_REFERENCE_ID
                          : API_STORE_UNAVAILABLE;
     }
@@ -37,6 +37,15 @@ int api_job_enqueue(struct api_service *s, struct http_req *r,
     http_req_defer(r);
     lc_pool_submit(s->pool, q);
     return API_SUCCESS;
+}
+
+void api_job_complete(struct api_req *q, int a)
+{
+    static const char *const retry_after[] = {"Retry-After", "1", NULL};
+    int status = api_answer_status(a);
+    http_req_complete(q->http, status, "application/json", q->resp,
+                      q->resp_n, HTTP_MEM_STATIC,
+                      status == 503 || status == 429 ? retry_after : NULL);
 }
 
 void api_refused_answer(struct api_req *q, int given)

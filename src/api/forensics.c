@@ -294,7 +294,7 @@ static int record(struct fx_req *v, struct store *st, int a, bool claim)
         rc = store_txn_put(st, &t);
     }
     if (rc < 0) {
-        atomic_fetch_add(&q->svc->store_errors, 1);
+        api_store_failed(q->svc);
         a = API_STORE_UNAVAILABLE;
         snprintf(q->hint, sizeof q->hint,
                  "the transaction could not be stored");
@@ -645,8 +645,7 @@ void api_forensics_work(void *state, void *job)
     /* The bytes are no longer needed; the reservation goes in done(). */
     release_images(v);
     atomic_fetch_add(&s->jobs_done, 1);
-    http_req_complete(q->http, api_answer_status(a), "application/json",
-                      q->resp, q->resp_n, HTTP_MEM_STATIC, NULL);
+    api_job_complete(q, a);
 }
 
 const struct http_handler api_forensics_handler = {

@@ -83,7 +83,7 @@ static int record_refusal(struct api_req *q, struct store *st, int a)
     struct store_txn t;
     row_of(q, a, false, &t);
     if (store_txn_put(st, &t) < 0) {
-        atomic_fetch_add(&q->svc->store_errors, 1);
+        api_store_failed(q->svc);
         a = API_STORE_UNAVAILABLE;
         snprintf(q->hint, sizeof q->hint,
                  "the transaction could not be stored");
@@ -393,8 +393,7 @@ void api_initiate_work(void *state, void *job)
     int a = images_embed(w, v, refs);
     if (a != API_SUCCESS) {
         a = record_refusal(q, w->store, a);
-        http_req_complete(q->http, api_answer_status(a), "application/json",
-                          q->resp, q->resp_n, HTTP_MEM_STATIC, NULL);
+        api_job_complete(q, a);
         return;
     }
     struct store_session *ss = lc_calloc(1, sizeof *ss);
@@ -440,7 +439,7 @@ void api_initiate_work(void *state, void *job)
     q->ms_work = now_ms() - t0;
     if (rc < 0) {
         if (rc != LC_EEXIST)
-            atomic_fetch_add(&s->store_errors, 1);
+            api_store_failed(s);
         a = rc == LC_EEXIST ? API_DUPLICATE_REFERENCE_ID
                             : API_STORE_UNAVAILABLE;
         q->hint[0] = 0;
@@ -463,8 +462,7 @@ void api_initiate_work(void *state, void *job)
         http_req_log_set(q->http, q->txn, q->client, a);
     }
     atomic_fetch_add(&s->jobs_done, 1);
-    http_req_complete(q->http, api_answer_status(a), "application/json",
-                      q->resp, q->resp_n, HTTP_MEM_STATIC, NULL);
+    api_job_complete(q, a);
 }
 
 const struct http_handler api_initiate_handler = {

@@ -9,7 +9,11 @@
  * them died - whenever the worker pool has room, and is woken by uploads
  * (api_jobs_kick) or polls every second. At start the node gives back the
  * leases it held under its name before a restart, so its jobs resume at
- * once instead of after the lease.
+ * once instead of after the lease. While a job waits in the pool and runs,
+ * the scheduler renews its lease every turn (at most a second apart), so
+ * a lease only has to outlast a missed heartbeat, not the analysis; a
+ * worker that finds its lease taken over (the node stalled past it) skips
+ * the job, and store_job_finish refuses a finish from a node that lost it.
  *
  * The job, on a worker with its own vision_ctx: the recording and the
  * reference embeddings from the store, the session's challenge with the
@@ -32,13 +36,17 @@
 
 #include "livecheck/mem.h"
 
+#define JOBS_HELD_MAX 128 /* jobs claimed and not yet finished, per node */
+
 struct api_jobs {
     pthread_t th;
-    pthread_mutex_t mu;
+    pthread_mutex_t mu;   /* guards everything below but th and store */
     pthread_cond_t cv;
     bool stop, kicked, started;
-    struct store *store;
+    struct store *store;  /* the scheduler's own connection */
     int64_t next_purge_ms;
+    int nheld;            /* claimed by this node: their leases are kept */
+    char held[JOBS_HELD_MAX][STORE_TXN_ID_LEN + 1];
 };
 
 struct active_job {
@@ -75,7 +83,42 @@ static void purge(struct api_service *s, struct api_jobs *j)
                                                                   : every);
     int64_t removed = 0;
     if (store_purge(j->store, now - s->c.retention_s * 1000, &removed) < 0)
-        atomic_fetch_add(&s->store_errors, 1);
+        api_store_failed(s);
+}
+
+static void held_add(struct api_jobs *j, const char *txn)
+{
+    pthread_mutex_lock(&j->mu);
+    snprintf(j->held[j->nheld++], sizeof j->held[0], "%s", txn);
+    pthread_mutex_unlock(&j->mu);
+}
+
+static void held_remove(struct api_jobs *j, const char *txn)
+{
+    pthread_mutex_lock(&j->mu);
+    for (int i = 0; i < j->nheld; i++)
+        if (strcmp(j->held[i], txn) == 0) {
+            memmove(j->held[i], j->held[j->nheld - 1], sizeof j->held[0]);
+            j->nheld--;
+            break;
+        }
+    pthread_mutex_unlock(&j->mu);
+}
+
+/* The heartbeat: every held job's lease pushed to now + job_lease. */
+static void leases_renew(struct api_service *s, struct api_jobs *j)
+{
+    char txn[JOBS_HELD_MAX][STORE_TXN_ID_LEN + 1];
+    pthread_mutex_lock(&j->mu);
+    int n = j->nheld;
+    memcpy(txn, j->held, (size_t)n * sizeof txn[0]);
+    pthread_mutex_unlock(&j->mu);
+    int64_t until = store_now_ms() + (int64_t)s->c.job_lease_s * 1000;
+    for (int i = 0; i < n; i++) {
+        int rc = store_job_touch(j->store, txn[i], s->node_id, until);
+        if (rc < 0 && rc != LC_ECONFLICT)
+            api_store_failed(s);
+    }
 }
 
 static void *scheduler(void *arg)
@@ -96,10 +139,15 @@ static void *scheduler(void *arg)
         pthread_mutex_unlock(&j->mu);
         if (stop)
             break;
+        leases_renew(s, j);
         purge(s, j);
         for (;;) {
             if (held == NULL) {
-                if (lc_pool_depth(s->pool) >= lc_pool_capacity(s->pool))
+                pthread_mutex_lock(&j->mu);
+                bool full = j->nheld == JOBS_HELD_MAX;
+                pthread_mutex_unlock(&j->mu);
+                if (full ||
+                    lc_pool_depth(s->pool) >= lc_pool_capacity(s->pool))
                     break;
                 held = lc_calloc(1, sizeof *held);
                 int rc = store_job_claim(j->store, s->node_id, store_now_ms(),
@@ -107,20 +155,24 @@ static void *scheduler(void *arg)
                                          &held->ss);
                 if (rc <= 0) {
                     if (rc < 0)
-                        atomic_fetch_add(&s->store_errors, 1);
+                        api_store_failed(s);
                     free(held);
                     held = NULL;
                     break;
                 }
                 held->q.svc = s;
                 held->q.ep = &job_ep;
+                held_add(j, held->ss.txn);
             }
             if (lc_pool_push(s->pool, held) != 0)
                 break; /* full: keep it and try again on the next turn */
             held = NULL;
         }
     }
-    free(held); /* its lease runs out and another turn (or node) takes it */
+    if (held != NULL) { /* its lease runs out and another node takes it */
+        held_remove(j, held->ss.txn);
+        free(held);
+    }
     return NULL;
 }
 
@@ -158,6 +210,7 @@ void api_jobs_stop(struct api_service *s)
     if (j == NULL)
         return;
     if (j->started) {
+        j->started = false;
         pthread_mutex_lock(&j->mu);
         j->stop = true;
         pthread_cond_signal(&j->cv);
@@ -165,10 +218,18 @@ void api_jobs_stop(struct api_service *s)
         pthread_join(j->th, NULL);
     }
     store_close(j->store);
+    j->store = NULL;
+}
+
+void api_jobs_free(struct api_service *s)
+{
+    struct api_jobs *j = s->jobs;
+    if (j == NULL)
+        return;
+    s->jobs = NULL;
     pthread_mutex_destroy(&j->mu);
     pthread_cond_destroy(&j->cv);
     free(j);
-    s->jobs = NULL;
 }
 
 /* ---- the job ----------------------------------------------------------- */
@@ -385,7 +446,7 @@ static void finish(struct api_worker *w, const struct store_session *ss,
     for (int i = 0; i < nframes; i++)
         free(sealed[i]);
     if (rc < 0 && rc != LC_ECONFLICT)
-        atomic_fetch_add(&s->store_errors, 1);
+        api_store_failed(s);
     free(cb);
     if (rc == 0 && ss->callback_url[0])
         api_outbox_kick(s);
@@ -409,6 +470,15 @@ void api_jobs_work(void *state, void *job)
     struct store_media frames[ACTIVE_REFS_MAX];
     int nframes = 0;
 
+    /* Still ours? A node that stalled past its lease lost the job. */
+    int lease = store_job_touch(w->store, ss->txn, s->node_id,
+                                store_now_ms() +
+                                    (int64_t)s->c.job_lease_s * 1000);
+    if (lease < 0) {
+        if (lease != LC_ECONFLICT)
+            api_store_failed(s);
+        goto out;
+    }
     int nref = store_session_refs(w->store, ss->txn, refs, ACTIVE_REFS_MAX);
     int rc = nref < 0 ? nref
              : store_media_get(w->store, ss->capture_media, &video, &vn,
@@ -421,7 +491,7 @@ void api_jobs_work(void *state, void *job)
         rc != LC_ECHECKSUM) {
         /* The store is failing: leave the job; its lease runs out and it
          * is claimed again. */
-        atomic_fetch_add(&s->store_errors, 1);
+        api_store_failed(s);
         goto out;
     }
     if (rc < 0) { /* the recording is gone or unreadable: final */
@@ -461,6 +531,8 @@ void api_jobs_work(void *state, void *job)
         finish(w, ss, STORE_SESSION_DONE, result, API_SESSION_RESULTS,
                frames, nframes);
 out:
+    if (s->jobs != NULL)
+        held_remove(s->jobs, ss->txn);
     atomic_fetch_add(&s->jobs_done, 1);
     liveness_active_result_free(r);
     free(r);

@@ -31,7 +31,7 @@ static void ops_begin(struct http_req *r)
         return;
     }
     if (strcmp(path, "/readyz") == 0) {
-        bool store_ok = store_ping(s->store) == 0;
+        bool store_ok = store_ping(s->store) == 0 && !api_store_failing(s);
         bool draining = s->srv && http_server_draining(s->srv);
         bool ready = s->models_loaded && store_ok && !draining;
         char body[256];

@@ -169,7 +169,7 @@ static int64_t deliver(struct api_outbox *o, const struct store_outbox *ob)
                             next) < 0) {
         /* The row keeps its lease and is tried again once it runs out. */
         atomic_fetch_add(&o->store_errors, 1);
-        atomic_fetch_add(&o->svc->store_errors, 1);
+        api_store_failed(o->svc);
         http_log(s->c.log_fd, "error", "callback: cannot record the attempt",
                  ",\"event\":\"callback\"");
         return 0;
@@ -192,7 +192,7 @@ static void *run(void *arg)
                                         ob);
             if (rc < 0) {
                 atomic_fetch_add(&o->store_errors, 1);
-                atomic_fetch_add(&o->svc->store_errors, 1);
+                api_store_failed(o->svc);
             }
             if (rc <= 0)
                 break;

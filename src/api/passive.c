@@ -122,7 +122,7 @@ static int record(struct api_req *q, struct store *st, int a, bool claim)
         rc = store_txn_put(st, &t);
     }
     if (rc < 0) {
-        atomic_fetch_add(&q->svc->store_errors, 1);
+        api_store_failed(q->svc);
         a = API_STORE_UNAVAILABLE;
         snprintf(q->hint, sizeof q->hint,
                  "the transaction could not be stored");
@@ -310,8 +310,7 @@ void api_passive_work(void *state, void *job)
                  rc < 0 ? lc_strerror(rc) : q->res.reason);
     a = record(q, w->store, a, true);
     atomic_fetch_add(&s->jobs_done, 1);
-    http_req_complete(q->http, api_answer_status(a), "application/json",
-                      q->resp, q->resp_n, HTTP_MEM_STATIC, NULL);
+    api_job_complete(q, a);
 }
 
 const struct http_handler api_passive_handler = {

@@ -46,7 +46,7 @@ static void answer(struct api_req *q, int a, const char *data)
     t.bytes = -1;
     t.ms_total = http_req_age_ms(q->http);
     if (store_txn_put(q->svc->store, &t) < 0) {
-        atomic_fetch_add(&q->svc->store_errors, 1);
+        api_store_failed(q->svc);
         a = API_STORE_UNAVAILABLE;
         data = NULL;
         snprintf(q->hint, sizeof q->hint,
@@ -135,7 +135,7 @@ static void end(struct http_req *r)
         rc = LC_ENOTFOUND;
     if (rc < 0) {
         if (rc != LC_ENOTFOUND)
-            atomic_fetch_add(&s->store_errors, 1);
+            api_store_failed(s);
         answer(q, rc == LC_ENOTFOUND
                       ? API_TRANSACTION_NOT_FOUND
                       : API_STORE_UNAVAILABLE,

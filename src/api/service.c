@@ -86,6 +86,18 @@ void api_mem_release(struct api_service *s, size_t n)
     atomic_fetch_sub(&s->mem_used, n);
 }
 
+void api_store_failed(struct api_service *s)
+{
+    atomic_fetch_add(&s->store_errors, 1);
+    atomic_store(&s->store_fail_ms, (long long)store_now_ms());
+}
+
+bool api_store_failing(struct api_service *s)
+{
+    long long t = atomic_load(&s->store_fail_ms);
+    return t != 0 && store_now_ms() - t < API_STORE_FAIL_WINDOW_MS;
+}
+
 void api_infer_record(struct api_service *s, double seconds)
 {
     pthread_mutex_lock(&s->hist_mu);
@@ -175,6 +187,7 @@ int api_service_open(struct api_service **out, const struct api_config *c,
     atomic_init(&s->mem_used, 0);
     atomic_init(&s->jobs_done, 0);
     atomic_init(&s->store_errors, 0);
+    atomic_init(&s->store_fail_ms, 0);
     pthread_mutex_init(&s->hist_mu, NULL);
 
     int rc = vision_models_load(&s->vm, c->models_dir, d);
@@ -282,6 +295,7 @@ void api_service_close(struct api_service *s)
         return;
     api_jobs_stop(s);      /* no new analyses ... */
     lc_pool_free(s->pool); /* ... the queued ones finish ... */
+    api_jobs_free(s);
     api_outbox_stop(s);    /* ... and their callbacks are queued */
     store_close(s->store);
     if (s->models_loaded)

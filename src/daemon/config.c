@@ -103,7 +103,7 @@ static const struct opt opts[] = {
      "refused uploads a capture link allows"},
     {"media_url_ttl", T_INT, F(api.media_url_ttl_s), 1, 86400 * 30,
      "seconds a signed image URL stays valid"},
-    {"job_lease", T_INT, F(api.job_lease_s), 1, 3600,
+    {"job_lease", T_INT, F(api.job_lease_s), 2, 3600,
      "seconds an analysis job is held before another node may take it"},
     {"callback_retries", T_INT, F(api.callback_retries), 1, 100,
      "delivery attempts of a callback"},

@@ -87,6 +87,8 @@
     X(job_release, "UPDATE sessions SET state = 1, lease_owner = NULL,"  \
                    " lease_until_ms = 0 WHERE state = 2"                 \
                    " AND lease_owner = $1")                              \
+    X(job_touch, "UPDATE sessions SET lease_until_ms = $1 WHERE txn = $2" \
+                 " AND state = 2 AND lease_owner = $3")                  \
     X(media_put, "INSERT INTO media (id, txn, kind, ctype, data,"        \
                  " created_ms) VALUES ($1,$2,$3,$4,$5,$6)")              \
     X(media_get, "SELECT ctype, data FROM media WHERE id = $1")          \
@@ -283,6 +285,8 @@ int pg_job_finish(struct store *s, const char *txn, const char *owner,
                   const char *error_key, const struct store_media *media,
                   int nmedia, const struct store_outbox *callback);
 int pg_job_release(struct store *s, const char *owner);
+int pg_job_touch(struct store *s, const char *txn, const char *owner,
+                 int64_t until_ms);
 int pg_media_put(struct store *s, const struct store_media *m);
 int pg_media_get(struct store *s, const char *id, uint8_t **data, size_t *n,
                  char ctype[32]);
@@ -299,6 +303,7 @@ int pg_purge(struct store *s, int64_t before_ms, int64_t *removed);
     .session_attempt = pg_session_attempt,                               \
     .session_upload = pg_session_upload, .job_claim = pg_job_claim,      \
     .job_finish = pg_job_finish, .job_release = pg_job_release,          \
+    .job_touch = pg_job_touch,                                           \
     .media_put = pg_media_put, .media_get = pg_media_get,                \
     .outbox_claim = pg_outbox_claim, .outbox_result = pg_outbox_result,  \
     .purge = pg_purge,

@@ -301,6 +301,21 @@ int pg_job_release(struct store *s, const char *owner)
     return pg_cmd(q, PS_job_release, &p, NULL);
 }
 
+int pg_job_touch(struct store *s, const char *txn, const char *owner,
+                 int64_t until_ms)
+{
+    struct pg *q = (struct pg *)s;
+    struct pp p = {0};
+    int64_t changes = 0;
+    if (pg_ready(q) < 0)
+        return LC_ESTORE;
+    pp_i64(&p, until_ms);
+    pp_str(&p, txn);
+    pp_str(&p, owner);
+    int rc = pg_cmd(q, PS_job_touch, &p, &changes);
+    return rc < 0 ? rc : changes == 1 ? 0 : LC_ECONFLICT;
+}
+
 int pg_media_put(struct store *s, const struct store_media *m)
 {
     struct pg *q = (struct pg *)s;

@@ -54,6 +54,8 @@
     X(job_release, "UPDATE sessions SET state = 1, lease_owner = NULL,"  \
                    " lease_until_ms = 0 WHERE state = 2"                 \
                    " AND lease_owner = ?")                               \
+    X(job_touch, "UPDATE sessions SET lease_until_ms = ? WHERE txn = ?"  \
+                 " AND state = 2 AND lease_owner = ?")                   \
     X(media_put, "INSERT INTO media (id, txn, kind, ctype, data,"        \
                  " created_ms) VALUES (?,?,?,?,?,?)")                    \
     X(media_get, "SELECT ctype, data FROM media WHERE id = ?")           \
@@ -217,6 +219,8 @@ int sq_job_finish(struct store *s, const char *txn, const char *owner,
                   const char *error_key, const struct store_media *media,
                   int nmedia, const struct store_outbox *callback);
 int sq_job_release(struct store *s, const char *owner);
+int sq_job_touch(struct store *s, const char *txn, const char *owner,
+                 int64_t until_ms);
 int sq_media_put(struct store *s, const struct store_media *m);
 int sq_media_get(struct store *s, const char *id, uint8_t **data, size_t *n,
                  char ctype[32]);
@@ -233,6 +237,7 @@ int sq_purge(struct store *s, int64_t before_ms, int64_t *removed);
     .session_attempt = sq_session_attempt,                               \
     .session_upload = sq_session_upload, .job_claim = sq_job_claim,      \
     .job_finish = sq_job_finish, .job_release = sq_job_release,          \
+    .job_touch = sq_job_touch,                                           \
     .media_put = sq_media_put, .media_get = sq_media_get,                \
     .outbox_claim = sq_outbox_claim, .outbox_result = sq_outbox_result,  \
     .purge = sq_purge,

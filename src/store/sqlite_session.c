@@ -282,6 +282,19 @@ int sq_job_release(struct store *s, const char *owner)
     return step_done(q, q->job_release);
 }
 
+int sq_job_touch(struct store *s, const char *txn, const char *owner,
+                 int64_t until_ms)
+{
+    struct sq *q = (struct sq *)s;
+    sqlite3_bind_int64(q->job_touch, 1, until_ms);
+    bind_str(q->job_touch, 2, txn);
+    bind_str(q->job_touch, 3, owner);
+    int rc = step_done(q, q->job_touch);
+    if (rc == 0 && sqlite3_changes(q->db) != 1)
+        rc = LC_ECONFLICT;
+    return rc;
+}
+
 int sq_media_put(struct store *s, const struct store_media *m)
 {
     return media_insert((struct sq *)s, m);

@@ -154,6 +154,12 @@ int store_job_finish(struct store *s, const char *txn, const char *owner,
                               nmedia, callback);
 }
 
+int store_job_touch(struct store *s, const char *txn, const char *owner,
+                    int64_t until_ms)
+{
+    return s->ops->job_touch(s, txn, owner, until_ms);
+}
+
 int store_job_release(struct store *s, const char *owner)
 {
     return s->ops->job_release(s, owner);
