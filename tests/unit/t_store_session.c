@@ -143,6 +143,14 @@ STORE_TEST(store_session_lifecycle)
     ASSERT_INT(store_session_get(st, "TXN1", &ss), ==, 0);
     ASSERT_INT(ss.state, ==, STORE_SESSION_DONE);
     ASSERT_STR(ss.result, "{\"liveliness\":\"yes\"}");
+    /* The heartbeat: only the holder renews, and a renewed lease is not
+     * taken over; a finished job has no lease to renew. */
+    ASSERT_INT(store_job_touch(st, "TXN3", "node-b", now + 99000), ==,
+               LC_ECONFLICT);
+    ASSERT_INT(store_job_touch(st, "TXN3", "node-a", now + 99000), ==, 0);
+    ASSERT_INT(store_job_claim(st, "node-b", now + 50000, 1000, &ss), ==, 0);
+    ASSERT_INT(store_job_touch(st, "TXN1", "node-b", now + 99000), ==,
+               LC_ECONFLICT);
     /* A restarted node gives its leases back. */
     ASSERT_INT(store_job_release(st, "node-a"), ==, 0);
     ASSERT_INT(store_session_get(st, "TXN3", &ss), ==, 0);
