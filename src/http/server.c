@@ -18,6 +18,14 @@
  * a declared Content-Length is checked by the handler before reading) is
  * discarded as it comes and answered at its end; past the `drop` limit
  * the connection is closed.
+ *
+ * A request answered from its headers alone (bad credentials, unknown
+ * path) whose body is still coming is answered only after that body has
+ * been read and discarded, up to DRAIN_MAX bytes: closing a socket with
+ * unread data makes the kernel reset the connection, and a client still
+ * sending would then lose the answer. A larger body (a client that sent
+ * Expect: 100-continue gets its answer before sending it) is answered at
+ * once.
  */
 #include "http_int.h"
 
@@ -33,6 +41,7 @@
 #include "livecheck/mem.h"
 
 #define KEEP_FREE 64 /* recycled request objects kept */
+#define DRAIN_MAX ((size_t)8 << 20)
 
 enum { R_BEGIN, R_BODY, R_DEFERRED, R_READY, R_ANSWERED };
 
@@ -47,6 +56,7 @@ struct http_req {
     atomic_int state;
     size_t cap, drop, bytes;
     bool overflow;
+    bool drain;      /* answered before its body: read it, then send */
     void *ctx;
     /* The answer, between http_req_complete and the resumed call. */
     int status;
@@ -235,8 +245,16 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *c,
             atomic_store(&r->state, R_BODY);
             rt->h->begin(r);
         }
-        if (atomic_load(&r->state) == R_READY)
+        if (atomic_load(&r->state) == R_READY) {
+            long long cl = http_req_content_length(r);
+            const char *te = http_req_header(r, "Transfer-Encoding");
+            if ((cl > 0 && (size_t)cl <= DRAIN_MAX) ||
+                (cl < 0 && te != NULL && strcasestr(te, "chunked"))) {
+                r->drain = true; /* answered at the body's end */
+                return MHD_YES;
+            }
             return queue(r);
+        }
         if (atomic_load(&r->state) != R_BODY)
             hold(r, 500, "application/json", json_500, sizeof json_500 - 1,
                  HTTP_MEM_STATIC, NULL);
@@ -249,7 +267,7 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *c,
         *upload_size = 0;
         r->bytes += n;
         if (st != R_BODY)
-            return MHD_YES;
+            return r->drain && r->bytes > DRAIN_MAX ? MHD_NO : MHD_YES;
         if (r->bytes > r->cap)
             r->overflow = true;
         else if (!r->overflow && r->route->h->body)
