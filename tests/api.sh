@@ -210,6 +210,8 @@ jpost "reference_id as a number" 400 error_invalid_reference_id "$V3" \
     "{\"reference_id\":12,\"consent\":true,\"purpose\":\"$PURPOSE\",\"image\":\"$B64\"}"
 call "reference_id of 200 characters" 400 error_invalid_reference_id "$V2" "${AUTH[@]}" \
     -F "reference_id=$(printf 'r%.0s' $(seq 200))" -F consent=true -F "purpose=$PURPOSE" "${img[@]}"
+call "reference_id that is not UTF-8" 400 error_invalid_reference_id "$V2" "${AUTH[@]}" \
+    -F "reference_id=$(printf 'ref-\xff\xfe')" -F consent=true -F "purpose=$PURPOSE" "${img[@]}"
 call "duplicate reference_id" 409 error_duplicate_reference_id "$V2" "${AUTH[@]}" -F "reference_id=$r1" \
     -F consent=true -F "purpose=$PURPOSE" "${img[@]}"
 check "duplicate answered with E00019" 'grep -q "\"responseCode\":\"E00019\"" "$T/out"'
@@ -368,6 +370,9 @@ check "every documented route answers (no 404/405)" '[ $routes_ok = 1 ]'
 printf '# test\nworkers = 3\nthreshold = 61\nstore_sync = "normal"\n' >"$T/lc.conf"
 cfg=$(LIVECHECK_THRESHOLD=62 "$LCD" --config "$T/lc.conf" --threshold 63 --print-config)
 cfg2=$(LIVECHECK_THRESHOLD=62 "$LCD" --config "$T/lc.conf" --print-config)
+cfg3=$("$LCD" --data-dir 'postgres://lc:s3cret@db.example/lc?password=s3cret' --print-config)
+check "config: a store password is never printed" \
+    '! grep -q s3cret <<<"$cfg3" && grep -q "postgres://lc:\*\*\*@db.example" <<<"$cfg3"' "$cfg3"
 check "config: file, then environment, then flags" \
     'grep -q "\"workers\":3" <<<"$cfg" && grep -q "\"threshold\":63" <<<"$cfg" && grep -q "\"threshold\":62" <<<"$cfg2" &&
      grep -q "\"store_sync\":\"normal\"" <<<"$cfg"'

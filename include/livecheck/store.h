@@ -246,6 +246,9 @@ extern const struct store_ops store_sqlite_ops;
 int store_open(struct store **out, const char *url,
                const struct store_opts *o, struct lc_diag *d);
 void store_close(struct store *s); /* NULL is a no-op */
+/* url with any password masked ("postgres://u:***@h/db", "password=***"),
+ * for logs and printed configuration. */
+void store_url_redact(const char *url, char *out, size_t n);
 
 /* 0 when the backend answers a trivial query. */
 int store_ping(struct store *s);

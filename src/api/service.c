@@ -58,10 +58,13 @@ static int keys_load(struct api_service *s, struct lc_diag *d)
     } else {
         const char *colon = strchr(url, ':'), *slash = strchr(url, '/');
         bool scheme = colon != NULL && (slash == NULL || colon < slash);
-        if (scheme && strncmp(url, "sqlite:", 7) != 0)
+        if (scheme && strncmp(url, "sqlite:", 7) != 0) {
+            char clear[512];
+            store_url_redact(url, clear, sizeof clear);
             return lc_diag_set(d, LC_EINVAL,
                                "key_file must be set with store %s (every "
-                               "node shares one key file)", url);
+                               "node shares one key file)", clear);
+        }
         snprintf(path, sizeof path, "%s/server.key", scheme ? url + 7 : url);
     }
     int rc = sign_key_load(path, true, s->master_key, d);

@@ -32,7 +32,8 @@ struct opt {
 static const struct opt opts[] = {
     {"listen", T_STR, F(listen), 0, 0, "HOST:PORT to listen on"},
     {"data_dir", T_STR, F(api.store_url), 0, 0,
-     "store: a directory for SQLite, or sqlite:DIR"},
+     "store: a directory or sqlite:DIR for SQLite, or postgres://..."
+     " (keep the password in ~/.pgpass, not here)"},
     {"models_dir", T_STR, F(api.models_dir), 0, 0, "face models"},
     {"web_dir", T_STR, F(api.web_dir), 0, 0, "try-it page, openapi.json"},
     {"log_file", T_STR, F(log_file), 0, 0, "JSON log lines; - = stderr"},
@@ -429,12 +430,13 @@ void daemon_config_print(const struct daemon_config *c, FILE *f)
         fprintf(f, "%s\"%s\":", i ? "," : "", opts[i].name);
         switch (opts[i].type) {
         case T_STR:
-        case T_ALLOW:
-            http_json_escape(esc, sizeof esc,
-                             *(const char *const *)p ? *(const char *const *)p
-                                                     : "");
+        case T_ALLOW: {
+            char clear[PATH_MAX];
+            store_url_redact(*(const char *const *)p, clear, sizeof clear);
+            http_json_escape(esc, sizeof esc, clear);
             fprintf(f, "\"%s\"", esc);
             break;
+        }
         case T_LONG:
             fprintf(f, "%ld", *(const long *)p);
             break;

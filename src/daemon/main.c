@@ -113,8 +113,9 @@ static int serve(struct daemon_config *cfg)
         return 1;
     }
     api_service_attach(svc, srv);
-    char dir[600];
-    http_json_escape(dir, sizeof dir, cfg->api.store_url);
+    char dir[600], url[300];
+    store_url_redact(cfg->api.store_url, url, sizeof url);
+    http_json_escape(dir, sizeof dir, url);
     log_fields(log_fd, "info", "listening",
                ",\"address\":\"%s\",\"data_dir\":\"%s\",\"workers\":%d,"
                "\"queue\":%d,\"pid\":%d",

@@ -3,7 +3,9 @@
  * SQL of the default backend in sqlite.c, of PostgreSQL in pg.c. */
 #include "livecheck/store.h"
 
+#include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 /* pg.c: "postgres://user@host/db" and "postgresql://..." alike. */
@@ -45,6 +47,32 @@ int store_open(struct store **out, const char *url,
                            url);
     }
     return backends[0]->open(out, url, o, d);
+}
+
+void store_url_redact(const char *url, char *out, size_t n)
+{
+    size_t k = 0;
+    const char *p = url ? url : "";
+    const char *at = strchr(p, '@'), *sep = strstr(p, "://");
+    const char *colon = sep && at ? memchr(sep + 3, ':', (size_t)(at - sep - 3))
+                                  : NULL;
+    while (*p && k + 4 < n) {
+        if (p == colon) { /* "user:secret@": keep the colon, mask */
+            k += (size_t)snprintf(out + k, n - k, ":***");
+            p = at;
+            continue;
+        }
+        if (strncasecmp(p, "password=", 9) == 0 &&
+            (p == url || p[-1] == ' ' || p[-1] == '&' || p[-1] == '?')) {
+            k += (size_t)snprintf(out + k, n - k, "%.9s***", p);
+            p += 9;
+            while (*p && *p != ' ' && *p != '&')
+                p++;
+            continue;
+        }
+        out[k++] = *p++;
+    }
+    out[k < n ? k : n - 1] = 0;
 }
 
 void store_close(struct store *s)
