@@ -207,6 +207,11 @@ int api_job_enqueue(struct api_service *s, struct http_req *r,
 /* Answer, on the HTTP thread, the envelope already in q->resp for a
  * refusal already stored with answer `given` (Retry-After on 429/503). */
 void api_refused_answer(struct api_req *q, int given);
+/* The transaction row of q answered with a: ids, route, reference_id
+ * (claimed when claim), status, key, code, body bytes (q->img_n) and
+ * times; every measurement -1 for the route to fill in. */
+void api_txn_row(const struct api_req *q, int a, bool claim,
+                 struct store_txn *t);
 /* From a worker: complete q with the envelope in q->resp for answer a
  * (Retry-After on 429/503). */
 void api_job_complete(struct api_req *q, int a);

@@ -6,6 +6,7 @@
 #include "api_int.h"
 
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 static double now_ms(void)
@@ -37,6 +38,32 @@ int api_job_enqueue(struct api_service *s, struct http_req *r,
     http_req_defer(r);
     lc_pool_submit(s->pool, q);
     return API_SUCCESS;
+}
+
+void api_txn_row(const struct api_req *q, int a, bool claim,
+                 struct store_txn *t)
+{
+    memset(t, 0, sizeof *t);
+    snprintf(t->id, sizeof t->id, "%s", q->txn);
+    snprintf(t->client_id, sizeof t->client_id, "%s", q->client);
+    snprintf(t->endpoint, sizeof t->endpoint, "%s", q->ep->path);
+    snprintf(t->reference_id, sizeof t->reference_id, "%s", q->ref);
+    t->claim = claim;
+    t->created_ms = q->created_ms;
+    t->http_status = api_answer_status(a);
+    snprintf(t->response_key, sizeof t->response_key, "%s",
+             api_answer_key(a));
+    snprintf(t->response_code, sizeof t->response_code, "%s",
+             api_answer_code(a));
+    t->live = t->score = t->review = -1;
+    for (int i = 0; i < 4; i++)
+        t->face[i] = -1;
+    t->face_score = -1.0f;
+    t->width = t->height = -1;
+    t->bytes = (int64_t)q->img_n;
+    t->ms_total = http_req_age_ms(q->http);
+    t->ms_queue = q->ms_queue > 0 ? q->ms_queue : -1;
+    t->ms_decode = t->ms_faces = t->ms_liveness = -1;
 }
 
 void api_job_complete(struct api_req *q, int a)

@@ -233,36 +233,19 @@ static void row_of(const struct fx_req *v, int a, bool claim,
     const struct api_req *q = &v->q;
     bool ok = api_answer_status(a) == 200;
     const struct media_info *info = v->match ? &v->lr.info : &v->qr.info;
-    memset(t, 0, sizeof *t);
-    snprintf(t->id, sizeof t->id, "%s", q->txn);
-    snprintf(t->client_id, sizeof t->client_id, "%s", q->client);
-    snprintf(t->endpoint, sizeof t->endpoint, "%s", q->ep->path);
-    snprintf(t->reference_id, sizeof t->reference_id, "%s", q->ref);
-    t->claim = claim;
-    t->created_ms = q->created_ms;
-    t->http_status = api_answer_status(a);
-    snprintf(t->response_key, sizeof t->response_key, "%s",
-             api_answer_key(a));
-    snprintf(t->response_code, sizeof t->response_code, "%s",
-             api_answer_code(a));
+    api_txn_row(q, a, claim, t);
     /* score: the match percent (rounded) or the overall quality score. */
-    t->live = -1;
     t->score = !ok ? -1
                : v->match ? liveness_match_score(v->cosine)
                           : v->qr.overall;
-    t->review = -1;
     for (int i = 0; i < 4; i++)
         t->face[i] = ok && !v->match && v->qr.m.face
                          ? (int)v->qr.m.face_box[i]
                          : -1;
-    t->face_score = -1.0f;
     t->width = info->width > 0 ? info->width : -1;
     t->height = info->height > 0 ? info->height : -1;
     t->bytes = (int64_t)(v->im[0].n + v->im[1].n);
-    t->ms_total = http_req_age_ms(q->http);
-    t->ms_queue = q->ms_queue > 0 ? q->ms_queue : -1;
     t->ms_decode = ok && !v->match ? v->qr.ms_decode : -1;
-    t->ms_faces = -1;
     t->ms_liveness = ok ? q->ms_work : -1;
 }
 

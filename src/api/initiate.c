@@ -51,37 +51,11 @@ static double now_ms(void)
     return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
 }
 
-static void row_of(const struct api_req *q, int a, bool claim,
-                   struct store_txn *t)
-{
-    memset(t, 0, sizeof *t);
-    snprintf(t->id, sizeof t->id, "%s", q->txn);
-    snprintf(t->client_id, sizeof t->client_id, "%s", q->client);
-    snprintf(t->endpoint, sizeof t->endpoint, "%s", q->ep->path);
-    snprintf(t->reference_id, sizeof t->reference_id, "%s", q->ref);
-    t->claim = claim;
-    t->created_ms = q->created_ms;
-    t->http_status = api_answer_status(a);
-    snprintf(t->response_key, sizeof t->response_key, "%s",
-             api_answer_key(a));
-    snprintf(t->response_code, sizeof t->response_code, "%s",
-             api_answer_code(a));
-    t->live = t->score = t->review = -1;
-    for (int i = 0; i < 4; i++)
-        t->face[i] = -1;
-    t->face_score = -1.0f;
-    t->width = t->height = -1;
-    t->bytes = (int64_t)q->img_n;
-    t->ms_total = http_req_age_ms(q->http);
-    t->ms_queue = q->ms_queue > 0 ? q->ms_queue : -1;
-    t->ms_decode = t->ms_faces = t->ms_liveness = -1;
-}
-
 /* Store a refusal's row and render its envelope into q->resp. */
 static int record_refusal(struct api_req *q, struct store *st, int a)
 {
     struct store_txn t;
-    row_of(q, a, false, &t);
+    api_txn_row(q, a, false, &t);
     if (store_txn_put(st, &t) < 0) {
         api_store_failed(q->svc);
         a = API_STORE_UNAVAILABLE;
@@ -431,7 +405,7 @@ void api_initiate_work(void *state, void *job)
         sealed[i] = api_media_seal(s, m);
     }
     struct store_txn t;
-    row_of(q, API_SESSION_CREATED, true, &t);
+    api_txn_row(q, API_SESSION_CREATED, true, &t);
     int rc = store_session_create(w->store, &t, ss, refs, media, v->nimg);
     free(ss);
     for (int i = 0; i < v->nimg; i++)

@@ -80,18 +80,7 @@ static void row_of(const struct api_req *q, int a, bool claim,
 {
     const struct liveness_result *res = &q->res;
     bool ok = a == API_SUCCESS;
-    memset(t, 0, sizeof *t);
-    snprintf(t->id, sizeof t->id, "%s", q->txn);
-    snprintf(t->client_id, sizeof t->client_id, "%s", q->client);
-    snprintf(t->endpoint, sizeof t->endpoint, "%s", q->ep->path);
-    snprintf(t->reference_id, sizeof t->reference_id, "%s", q->ref);
-    t->claim = claim;
-    t->created_ms = q->created_ms;
-    t->http_status = api_answer_status(a);
-    snprintf(t->response_key, sizeof t->response_key, "%s",
-             api_answer_key(a));
-    snprintf(t->response_code, sizeof t->response_code, "%s",
-             api_answer_code(a));
+    api_txn_row(q, a, claim, t);
     t->live = ok ? res->live : -1;
     t->score = ok ? res->score : -1;
     t->review = ok ? res->review : -1;
@@ -100,9 +89,6 @@ static void row_of(const struct api_req *q, int a, bool claim,
     t->face_score = ok ? res->face.score : -1.0f;
     t->width = res->info.width > 0 ? res->info.width : -1;
     t->height = res->info.height > 0 ? res->info.height : -1;
-    t->bytes = (int64_t)q->img_n;
-    t->ms_total = http_req_age_ms(q->http);
-    t->ms_queue = q->ms_queue > 0 ? q->ms_queue : -1;
     t->ms_decode = ok ? res->ms_decode : -1;
     t->ms_faces = ok ? res->ms_faces : -1;
     t->ms_liveness = ok ? res->ms_liveness : -1;

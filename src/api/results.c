@@ -27,24 +27,7 @@ static const char prefix[] = "/v2/kyc/forensics/active_video_liveness/";
 static void answer(struct api_req *q, int a, const char *data)
 {
     struct store_txn t;
-    memset(&t, 0, sizeof t);
-    snprintf(t.id, sizeof t.id, "%s", q->txn);
-    snprintf(t.client_id, sizeof t.client_id, "%s", q->client);
-    snprintf(t.endpoint, sizeof t.endpoint, "%s", q->ep->path);
-    snprintf(t.reference_id, sizeof t.reference_id, "%s", q->ref);
-    t.created_ms = q->created_ms;
-    t.http_status = api_answer_status(a);
-    snprintf(t.response_key, sizeof t.response_key, "%s", api_answer_key(a));
-    snprintf(t.response_code, sizeof t.response_code, "%s",
-             api_answer_code(a));
-    t.live = t.score = t.review = -1;
-    for (int i = 0; i < 4; i++)
-        t.face[i] = -1;
-    t.face_score = t.ms_queue = t.ms_decode = t.ms_faces = -1;
-    t.ms_liveness = -1;
-    t.width = t.height = -1;
-    t.bytes = -1;
-    t.ms_total = http_req_age_ms(q->http);
+    api_txn_row(q, a, false, &t);
     if (store_txn_put(q->svc->store, &t) < 0) {
         api_store_failed(q->svc);
         a = API_STORE_UNAVAILABLE;

@@ -166,32 +166,14 @@ static void row_of(const struct video_req *v, int a, bool claim,
     const struct api_req *q = &v->q;
     const struct liveness_video_result *r = &v->r;
     bool ok = a == API_SUCCESS;
-    memset(t, 0, sizeof *t);
-    snprintf(t->id, sizeof t->id, "%s", q->txn);
-    snprintf(t->client_id, sizeof t->client_id, "%s", q->client);
-    snprintf(t->endpoint, sizeof t->endpoint, "%s", q->ep->path);
-    snprintf(t->reference_id, sizeof t->reference_id, "%s", q->ref);
-    t->claim = claim;
-    t->created_ms = q->created_ms;
-    t->http_status = api_answer_status(a);
-    snprintf(t->response_key, sizeof t->response_key, "%s",
-             api_answer_key(a));
-    snprintf(t->response_code, sizeof t->response_code, "%s",
-             api_answer_code(a));
+    api_txn_row(q, a, claim, t);
     /* score: the confidence in percent. */
     t->live = ok ? r->live : -1;
     t->score = ok ? (int)lroundf(r->confidence * 100.0f) : -1;
-    t->review = -1;
-    for (int i = 0; i < 4; i++)
-        t->face[i] = -1;
-    t->face_score = -1.0f;
     t->width = r->info.width > 0 ? r->info.width : -1;
     t->height = r->info.height > 0 ? r->info.height : -1;
     t->bytes = v->use_url ? -1 : (int64_t)q->img_n;
-    t->ms_total = http_req_age_ms(q->http);
-    t->ms_queue = q->ms_queue > 0 ? q->ms_queue : -1;
     t->ms_decode = ok ? r->ms_decode : -1;
-    t->ms_faces = -1;
     t->ms_liveness = ok ? r->ms_analysis : -1;
 }
 
