@@ -212,6 +212,16 @@ void api_refused_answer(struct api_req *q, int given);
  * times; every measurement -1 for the route to fill in. */
 void api_txn_row(const struct api_req *q, int a, bool claim,
                  struct store_txn *t);
+/* A route's transaction row for q answered with a (q is the first member
+ * of the route's own request). */
+typedef void (*api_row_fn)(const struct api_req *q, int a, bool claim,
+                           struct store_txn *t);
+/* Commit q's row as fill writes it, claiming reference_id when claim: a
+ * reference_id already claimed is stored instead as
+ * error_duplicate_reference_id, a failing store makes the answer
+ * error_store_unavailable (hint filled). Returns the answer to give. */
+int api_txn_commit(struct api_req *q, struct store *st, int a, bool claim,
+                   api_row_fn fill);
 /* From a worker: complete q with the envelope in q->resp for answer a
  * (Retry-After on 429/503). */
 void api_job_complete(struct api_req *q, int a);

@@ -66,6 +66,27 @@ void api_txn_row(const struct api_req *q, int a, bool claim,
     t->ms_decode = t->ms_faces = t->ms_liveness = -1;
 }
 
+int api_txn_commit(struct api_req *q, struct store *st, int a, bool claim,
+                   api_row_fn fill)
+{
+    struct store_txn t;
+    fill(q, a, claim, &t);
+    int rc = store_txn_put(st, &t);
+    if (rc == LC_EEXIST && claim) {
+        a = API_DUPLICATE_REFERENCE_ID;
+        q->hint[0] = 0;
+        fill(q, a, false, &t);
+        rc = store_txn_put(st, &t);
+    }
+    if (rc < 0) {
+        api_store_failed(q->svc);
+        a = API_STORE_UNAVAILABLE;
+        snprintf(q->hint, sizeof q->hint,
+                 "the transaction could not be stored");
+    }
+    return a;
+}
+
 void api_job_complete(struct api_req *q, int a)
 {
     static const char *const retry_after[] = {"Retry-After", "1", NULL};

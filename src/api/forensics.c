@@ -227,10 +227,10 @@ static const struct http_multipart_cb fx_cb = {m_begin, m_data, m_end};
 
 /* ---- rows and answers -------------------------------------------------- */
 
-static void row_of(const struct fx_req *v, int a, bool claim,
+static void row_of(const struct api_req *q, int a, bool claim,
                    struct store_txn *t)
 {
-    const struct api_req *q = &v->q;
+    const struct fx_req *v = (const struct fx_req *)q;
     bool ok = api_answer_status(a) == 200;
     const struct media_info *info = v->match ? &v->lr.info : &v->qr.info;
     api_txn_row(q, a, claim, t);
@@ -267,21 +267,7 @@ static size_t success(char *out, size_t n, const char *txn, int a,
 static int record(struct fx_req *v, struct store *st, int a, bool claim)
 {
     struct api_req *q = &v->q;
-    struct store_txn t;
-    row_of(v, a, claim, &t);
-    int rc = store_txn_put(st, &t);
-    if (rc == LC_EEXIST && claim) {
-        a = API_DUPLICATE_REFERENCE_ID;
-        q->hint[0] = 0;
-        row_of(v, a, false, &t);
-        rc = store_txn_put(st, &t);
-    }
-    if (rc < 0) {
-        api_store_failed(q->svc);
-        a = API_STORE_UNAVAILABLE;
-        snprintf(q->hint, sizeof q->hint,
-                 "the transaction could not be stored");
-    }
+    a = api_txn_commit(q, st, a, claim, row_of);
     q->resp_n = 0;
     if (api_answer_status(a) == 200) {
         char data[QUALITY_JSON_MAX];

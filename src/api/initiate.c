@@ -54,14 +54,7 @@ static double now_ms(void)
 /* Store a refusal's row and render its envelope into q->resp. */
 static int record_refusal(struct api_req *q, struct store *st, int a)
 {
-    struct store_txn t;
-    api_txn_row(q, a, false, &t);
-    if (store_txn_put(st, &t) < 0) {
-        api_store_failed(q->svc);
-        a = API_STORE_UNAVAILABLE;
-        snprintf(q->hint, sizeof q->hint,
-                 "the transaction could not be stored");
-    }
+    a = api_txn_commit(q, st, a, false, api_txn_row);
     q->resp_n = api_envelope(q->resp, sizeof q->resp, q->txn, a, q->hint,
                              NULL);
     http_req_log_set(q->http, q->txn, q->client, a);

@@ -98,21 +98,7 @@ static void row_of(const struct api_req *q, int a, bool claim,
  * answer into q->resp. Returns the answer actually given. */
 static int record(struct api_req *q, struct store *st, int a, bool claim)
 {
-    struct store_txn t;
-    row_of(q, a, claim, &t);
-    int rc = store_txn_put(st, &t);
-    if (rc == LC_EEXIST && claim) {
-        a = API_DUPLICATE_REFERENCE_ID;
-        q->hint[0] = 0;
-        row_of(q, a, false, &t);
-        rc = store_txn_put(st, &t);
-    }
-    if (rc < 0) {
-        api_store_failed(q->svc);
-        a = API_STORE_UNAVAILABLE;
-        snprintf(q->hint, sizeof q->hint,
-                 "the transaction could not be stored");
-    }
+    a = api_txn_commit(q, st, a, claim, row_of);
     q->resp_n = api_envelope(q->resp, sizeof q->resp, q->txn, a, q->hint,
                              a == API_SUCCESS ? &q->res : NULL);
     http_req_log_set(q->http, q->txn, q->client, a);

@@ -26,14 +26,10 @@ static const char prefix[] = "/v2/kyc/forensics/active_video_liveness/";
 
 static void answer(struct api_req *q, int a, const char *data)
 {
-    struct store_txn t;
-    api_txn_row(q, a, false, &t);
-    if (store_txn_put(q->svc->store, &t) < 0) {
-        api_store_failed(q->svc);
-        a = API_STORE_UNAVAILABLE;
+    int given = api_txn_commit(q, q->svc->store, a, false, api_txn_row);
+    if (given != a) { /* the store failed */
+        a = given;
         data = NULL;
-        snprintf(q->hint, sizeof q->hint,
-                 "the transaction could not be stored");
     }
     http_req_log_set(q->http, q->txn, q->client, a);
     if (data == NULL) {
