@@ -68,6 +68,10 @@ struct nn_shape nn_model_input_shape(const nn_model *m, int i);
 struct nn_shape nn_model_output_shape(const nn_model *m, int i);
 int nn_model_node_count(const nn_model *m);     /* ops in the file */
 int nn_model_run_node_count(const nn_model *m); /* ops left after folding */
+/* Multiply-accumulates of one inference over the ops left after folding:
+ * Conv numel(Y) * C_in/group * kh * kw, Gemm and MatMul M*N*K; every other
+ * op counts 0. */
+int64_t nn_model_mac_count(const nn_model *m);
 const char *nn_model_sha256(const nn_model *m); /* of the bytes loaded */
 
 /* A new session for one thread. Aborts on out-of-memory. */

@@ -1,4 +1,5 @@
-/* src/cli/models.c - `livecheck models`: what is loaded, and how fast. */
+/* src/cli/models.c - `livecheck models`: what is loaded, and how fast.
+ * "macs" is nn_model_mac_count: the multiply-accumulates of one inference. */
 #include <string.h>
 
 #include "cli/cli.h"
@@ -29,12 +30,13 @@ int cli_models(int argc, char **argv)
     for (int i = 0; i < VISION_MODEL_COUNT; i++) {
         const nn_model *m = vm.m[i];
         json_array_append_new(
-            list, json_pack("{s:s, s:s, s:o, s:i, s:i, s:s, s:f}", "name",
+            list, json_pack("{s:s, s:s, s:o, s:i, s:i, s:I, s:s, s:f}", "name",
                             vision_model_file((enum vision_model_id)i), "input",
                             nn_model_input_name(m, 0), "inputShape",
                             shape_json(nn_model_input_shape(m, 0)), "ops",
                             nn_model_node_count(m), "opsAfterFolding",
-                            nn_model_run_node_count(m), "sha256",
+                            nn_model_run_node_count(m), "macs",
+                            (json_int_t)nn_model_mac_count(m), "sha256",
                             nn_model_sha256(m), "loadMs", vm.load_ms[i]));
     }
     cli_print(json_pack("{s:s, s:o}", "modelsDir", dir, "models", list));

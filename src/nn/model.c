@@ -187,6 +187,28 @@ int nn_model_run_node_count(const nn_model *m)
     return k;
 }
 
+/* Conv: every output element sums C_in/group * kh * kw products; Gemm (and
+ * a MatMul fold.c has not turned into one): every one of the M*N outputs
+ * sums K products. The shapes are static, fixed at load. */
+int64_t nn_model_mac_count(const nn_model *m)
+{
+    const struct nn_op *conv = nn_op_find("Conv"), *gemm = nn_op_find("Gemm"),
+                       *matmul = nn_op_find("MatMul");
+    int64_t macs = 0;
+    for (int i = 0; i < m->nnodes; i++) {
+        const struct nn_node *n = &m->nodes[i];
+        if (n->dead || (n->op != conv && n->op != gemm && n->op != matmul))
+            continue;
+        const struct nn_shape *a = &IN_T(m, n, 0)->shape;
+        int64_t out = (int64_t)nn_tensor_numel(OUT_T(m, n, 0));
+        if (n->op == conv)
+            macs += out * (a->d[1] / n->p.conv.group) * n->p.conv.kh * n->p.conv.kw;
+        else
+            macs += out * (n->p.trans_a ? a->d[0] : a->d[1]);
+    }
+    return macs;
+}
+
 const char *nn_model_sha256(const nn_model *m) { return m->sha256; }
 
 /* Attribute access for the ops' parse functions. */

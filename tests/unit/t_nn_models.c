@@ -5,7 +5,9 @@
  * exactly what the engine feeds it. Each input is saved with both our
  * outputs (fast and reference plans); tests/oracle/ort_run.js then runs
  * onnxruntime-node on the same inputs, and every output must agree to max
- * abs diff <= 1e-4 (relative to the magnitude for logits above 1). */
+ * abs diff <= 1e-4 (relative to the magnitude for logits above 1).
+ * nn_model_mac_count is checked on fr_eye against a count derived by hand
+ * from the file's layers. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -240,3 +242,32 @@ TEST(nn_model_fr_liveness_vs_onnxruntime) { check_model(VISION_LIVENESS); }
 TEST(nn_model_fr_feature_vs_onnxruntime) { check_model(VISION_FEATURE); }
 TEST(nn_model_fr_eye_vs_onnxruntime) { check_model(VISION_EYE); }
 TEST(nn_model_fr_pose_vs_onnxruntime) { check_model(VISION_POSE); }
+
+TEST(nn_model_fr_eye_mac_count)
+{
+    /* fr_eye, 1x1x24x24, every Conv as the file lists it (C_out x C_in/g x
+     * k x k, output HxW), MACs = C_out*H*W * C_in/g*k*k:
+     *   conv 8x1x3x3 valid 22x22 34848; conv 8x8x3x3 valid 20x20 230400;
+     *   module1 at 20x20, 8 -> 16: shortcut 1x1 s2 (10x10) 12800, dw8 28800,
+     *     pw 8->16 51200, dw16 57600, pw 16->16 102400           = 252800;
+     *   module2 at 10x10, 16 -> 32: shortcut (5x5) 12800, dw16 14400,
+     *     pw 51200, dw32 28800, pw 32->32 102400                 = 209600;
+     *   module3 at 5x5, 32 -> 64: shortcut (3x3) 18432, dw32 7200,
+     *     pw 51200, dw64 14400, pw 64->64 102400                 = 193632;
+     *   module4 at 3x3, 64 -> 128: shortcut (2x2) 32768, dw64 5184,
+     *     pw 73728, dw128 10368, pw 128->128 147456              = 269504;
+     *   last conv 2x128x3x3 pads 1 at 2x2                          9216;
+     * (MaxPool, Add, Relu, GlobalAveragePool, Reshape count 0)
+     * total 1200000. */
+    char path[512];
+    snprintf(path, sizeof path, "%s/fr_eye.onnx", test_models_dir());
+    nn_model *m;
+    struct lc_diag d = {{0}};
+    if (nn_model_load(&m, path, NULL, &d) < 0) {
+        test_fail(__FILE__, __LINE__, "%s", d.msg);
+        return;
+    }
+    int64_t macs = nn_model_mac_count(m);
+    nn_model_free(m);
+    ASSERT_INT(macs, ==, 1200000);
+}

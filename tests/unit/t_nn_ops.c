@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "livecheck/nn.h"
+#include "nn/dwconv.h"
 #include "onnx_build.h"
 
 #define D(...) ((const int64_t[]){__VA_ARGS__})
@@ -1123,6 +1124,47 @@ TEST(nn_ref_model_facts)
     s = nn_model_output_shape(m, 0);
     ASSERT(shape_is(&s, 4, D(1, 3, 8, 6)));
     ASSERT_INT(strlen(nn_model_sha256(m)), ==, 64);
+    ASSERT_INT(nn_model_mac_count(m), ==, 0);
+    nn_model_free(m);
+}
+
+TEST(nn_ref_model_mac_count)
+{
+    /* x [1,3,9,7]
+     *   Conv 8x3x3x3, stride 2, pads 1  -> [1,8,5,4]: 160 outputs x 3*3*3 = 4320
+     *   Relu (fused into the Conv)                                        0
+     *   Conv depthwise 8x1x3x3, pads 1  -> [1,8,5,4]: 160 x 1*3*3      = 1440
+     *   MaxPool 2x2 stride 2            -> [1,8,2,2]                      0
+     *   Flatten                         -> [1,32]                         0
+     *   Gemm transB W [10,32] + bias    -> [1,10]: M*N*K = 1*10*32     =  320
+     *   MatMul [10,4]                   -> [1,4]:  1*4*10              =   40
+     * total 6120. */
+    uint64_t s = 9100;
+    struct ob *b = ob_new();
+    ob_input(b, "x", 4, D(1, 3, 9, 7));
+    init_rand(b, &s, "w1", 4, D(8, 3, 3, 3));
+    ob_node(b, "Conv", "x,w1", "c1");
+    ob_attr_ints(b, "strides", 2, D(2, 2));
+    ob_attr_ints(b, "pads", 4, D(1, 1, 1, 1));
+    ob_node(b, "Relu", "c1", "r1");
+    init_rand(b, &s, "w2", 4, D(8, 1, 3, 3));
+    ob_node(b, "Conv", "r1,w2", "c2");
+    ob_attr_int(b, "group", 8);
+    ob_attr_ints(b, "pads", 4, D(1, 1, 1, 1));
+    ob_node(b, "MaxPool", "c2", "p");
+    ob_attr_ints(b, "kernel_shape", 2, D(2, 2));
+    ob_attr_ints(b, "strides", 2, D(2, 2));
+    ob_node(b, "Flatten", "p", "f");
+    init_rand(b, &s, "W", 2, D(10, 32));
+    init_rand(b, &s, "B", 1, D(10));
+    ob_node(b, "Gemm", "f,W,B", "g");
+    ob_attr_int(b, "transB", 1);
+    init_rand(b, &s, "M", 2, D(10, 4));
+    ob_node(b, "MatMul", "g,M", "y");
+    ob_output(b, "y");
+    LOAD(m, b);
+    ASSERT_INT(nn_model_run_node_count(m), ==, 6);
+    ASSERT_INT(nn_model_mac_count(m), ==, 4320 + 1440 + 320 + 40);
     nn_model_free(m);
 }
 
@@ -1277,6 +1319,59 @@ static const struct pool_case pool_cases[] = {
     {2, 6, 6, 1, 1, 2, 2, 1, 1, 0, 0, 0, 0},
     {16, 5, 5, 5, 5, 1, 1, 1, 1, 0, 0, 0, 0},
 };
+
+/* Depthwise convolutions (group = channels = outputs), which the fast plan
+ * gives to livecheck's own AVX-512 kernel (nn/dwconv.h) where the CPU has
+ * one and to XNNPACK otherwise: channel counts around the 16-lane vector
+ * (masked tails), rows wide enough for the 8-pixel interior path and
+ * narrow ones, strides, dilations, asymmetric and oversized pads, a window
+ * covering the whole input (the landmark model's 4x4), batches. Both
+ * kernels are checked against the reference here. */
+static const struct conv_case dw_cases[] = {
+    /* n  c   h   w   o kh kw sh sw dh dw pt pl pb pr   g bias */
+    {1, 16, 9, 40, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 16, 1},
+    {1, 17, 7, 27, 17, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 17, 1},
+    {1, 1, 5, 23, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1},
+    {1, 7, 6, 31, 7, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 7, 0},
+    {1, 33, 8, 36, 33, 3, 3, 2, 2, 1, 1, 0, 0, 1, 1, 33, 1},
+    {1, 32, 6, 30, 32, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, 32, 1},
+    {1, 48, 5, 26, 48, 3, 3, 1, 1, 3, 2, 3, 0, 1, 4, 48, 1},
+    {1, 512, 4, 4, 512, 4, 4, 1, 1, 1, 1, 0, 0, 0, 0, 512, 1},
+    {1, 20, 4, 5, 20, 4, 4, 1, 1, 1, 1, 2, 2, 1, 1, 20, 1},
+    {1, 24, 3, 18, 24, 1, 5, 1, 1, 1, 1, 0, 2, 0, 2, 24, 1},
+    {1, 16, 11, 19, 16, 5, 5, 2, 1, 1, 1, 2, 2, 2, 2, 16, 1},
+    {2, 16, 6, 21, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 16, 1},
+    {1, 64, 8, 8, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 64, 1},
+    {1, 16, 3, 12, 16, 3, 3, 1, 1, 1, 1, 4, 1, 4, 1, 16, 1},
+};
+
+TEST(nn_fast_depthwise)
+{
+    for (int own = 1; own >= 0; own--) {
+        nn_dw_set_enabled(own);
+        for (size_t i = 0; i < NELEM(dw_cases); i++)
+            for (int relu = 0; relu < 2; relu++) {
+                const struct conv_case *k = &dw_cases[i];
+                uint64_t s = 2000 + i;
+                struct ob *b = ob_new();
+                ob_input(b, "x", 4, D(k->n, k->c, k->h, k->w));
+                init_rand(b, &s, "w", 4, D(k->o, 1, k->kh, k->kw));
+                init_rand(b, &s, "b", 1, D(k->o));
+                ob_node(b, "Conv", k->bias ? "x,w,b" : "x,w", "c");
+                ob_attr_ints(b, "kernel_shape", 2, D(k->kh, k->kw));
+                ob_attr_ints(b, "strides", 2, D(k->sh, k->sw));
+                ob_attr_ints(b, "dilations", 2, D(k->dh, k->dw));
+                ob_attr_ints(b, "pads", 4, D(k->pt, k->pl, k->pb, k->pr));
+                ob_attr_int(b, "group", k->g);
+                if (relu)
+                    ob_node(b, "Relu", "c", "y");
+                ob_output(b, relu ? "y" : "c");
+                EXPECT_FAST(b, i, "depthwise case %zu relu %d own kernel %d", i,
+                            relu, own);
+            }
+    }
+    nn_dw_set_enabled(true);
+}
 
 TEST(nn_fast_maxpool)
 {
