@@ -104,10 +104,15 @@ eval: $(B)/livecheck
 	LC_BUILD=$(B) scripts/eval.sh
 
 # Benchmark drivers (bench/bench_<name>.c -> build/bench-<name>).
-BENCH_BIN := $(B)/bench-models $(B)/bench-image
+# build/peak-fma: one core's fp32 FMA peak, the roof of run.sh's roofline.
+BENCH_BIN := $(B)/bench-models $(B)/bench-image $(B)/peak-fma
 # (the .d files add headers to $^: only the .c and the library are inputs)
 $(B)/bench-%: bench/bench_%.c $(B)/liblivecheck.a
 	$(CC) $(CFLAGS) $(XCFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.a,$^) $(LDLIBS)
+
+$(B)/peak-fma: bench/peak_fma.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(XCFLAGS) $(LDFLAGS) -o $@ $<
 
 bench: $(B)/livecheck $(BENCH_BIN)
 	LC_BUILD=$(B) bench/run.sh

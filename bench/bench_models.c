@@ -12,9 +12,11 @@
  * ../shared/models.md feeds it, W warm-up runs (default 5), then N timed
  * nn_session_run calls (default 200) on CLOCK_MONOTONIC. Prints one JSON
  * line per model:
- *   {"model":"fr_detect","median_ms":1.93,"p90_ms":2.04,"min_ms":1.88,"runs":200,"runtime":"livecheck nn fast"}
+ *   {"model":"fr_detect","median_ms":1.93,"p90_ms":2.04,"min_ms":1.88,"runs":200,"macs":100418560,"runtime":"livecheck nn fast"}
  * The median is the lower middle value and p90 the nearest-rank 90th
- * percentile, as ort_bench.js computes them.
+ * percentile, as ort_bench.js computes them; macs is the model's
+ * multiply-accumulates per inference (nn_model_mac_count), for run.sh's
+ * roofline.
  */
 #include <errno.h>
 #include <sched.h>
@@ -221,8 +223,10 @@ int main(int argc, char **argv)
         nn_session_free(s);
         qsort(ms, (size_t)runs, sizeof *ms, cmp_double);
         printf("{\"model\":\"%s\",\"median_ms\":%.3f,\"p90_ms\":%.3f,"
-               "\"min_ms\":%.3f,\"runs\":%d,\"runtime\":\"livecheck nn fast\"}\n",
-               name, quantile(ms, runs, 0.5), quantile(ms, runs, 0.9), ms[0], runs);
+               "\"min_ms\":%.3f,\"runs\":%d,\"macs\":%lld,"
+               "\"runtime\":\"livecheck nn fast\"}\n",
+               name, quantile(ms, runs, 0.5), quantile(ms, runs, 0.9), ms[0], runs,
+               (long long)nn_model_mac_count(vm.m[id]));
         fflush(stdout);
     }
     free(ms);

@@ -5,7 +5,12 @@
 #   1. every model, single thread on one core: build/bench-models (our
 #      NN_EXEC_FAST sessions) and bench/ort_bench.js (onnxruntime-node, one
 #      intra-op thread), both pinned to the same CPU; ratio = ours / theirs,
-#      target <= 0.60 each;
+#      target <= 0.60 each; after it a roofline says why a model can or
+#      cannot: its MACs per inference (nn_model_mac_count, from
+#      bench-models), the GMAC/s each runtime achieves (MACs / median), the
+#      GMAC/s a ratio of 0.60 needs (MACs / (0.60 x onnxruntime's median)),
+#      and both as a share of one core's measured fp32 FMA peak
+#      (build/peak-fma, one MAC = one FMA lane, pinned to the same CPU);
 #   2. the passive image check end to end on a 1600x1600 EXIF-tagged JPEG
 #      made here from a dev photo: in process (build/bench-image, decode
 #      included, full input policy), target median <= 15 ms on one core;
@@ -53,8 +58,9 @@ done
 [ -d tools/npm/node_modules/onnxruntime-node ] ||
     die "tools/npm/node_modules/onnxruntime-node is missing (the onnxruntime peer): run \`make models\` first"
 # make bench's rule builds the others; these two are brought up to date here.
-make -s B="$B" "$B/livecheckd" "$B/bench-video" >/dev/null || die "cannot build $B/livecheckd, $B/bench-video"
-for b in livecheck livecheckd bench-models bench-image bench-video; do
+make -s B="$B" "$B/livecheckd" "$B/bench-video" "$B/peak-fma" >/dev/null ||
+    die "cannot build $B/livecheckd, $B/bench-video, $B/peak-fma"
+for b in livecheck livecheckd bench-models bench-image bench-video peak-fma; do
     [ -x "$B/$b" ] || die "$B/$b is not built: run \`make bench\`"
 done
 for c in node taskset exiftool lscpu wrk curl sqlite3 ffmpeg; do
@@ -121,6 +127,32 @@ for m in $ALL; do
         "$m" "$lm" "$om" "$ratio" "<= $T_RATIO" "$ok" "$(jget p90_ms "$l")" "$(jget p90_ms "$o")"
 done
 echo "models meeting the ratio target: $nmet of $nmod"
+echo
+
+# The roofline: GMAC/s = MACs / median. A model whose target needs a large
+# share of the core's FMA peak cannot meet it by faster kernels alone.
+pk=$("$B/peak-fma" --cpu "$CPU" 2>"$T/peak.err") || die "peak-fma failed: $(cat "$T/peak.err")"
+peak=$(jget gmacs "$pk")
+[ -n "$peak" ] || die "peak-fma printed no gmacs: $pk"
+echo "Roofline, one thread on CPU $CPU: measured fp32 FMA peak $peak GMAC/s" \
+    "($(jget isa "$pk"), ~$(jget ghz_est "$pk") GHz, $(jget macs_per_cycle "$pk") MAC/cycle; build/peak-fma);" \
+    "GMAC/s = MACs / median"
+printf '| %-11s | %8s | %16s | %18s | %18s | %19s | %16s |\n' \
+    model "MACs (M)" "livecheck GMAC/s" "onnxruntime GMAC/s" "GMAC/s for <= $T_RATIO" \
+    "livecheck % of peak" "needed % of peak"
+printf '|%s|%s|%s|%s|%s|%s|%s|\n' ------------- ---------- ------------------ \
+    -------------------- -------------------- --------------------- ------------------
+for m in $ALL; do
+    l=$(grep "\"model\":\"$m\"" "$T/lc.json")
+    o=$(grep "\"model\":\"$m\"" "$T/ort.json")
+    macs=$(jget macs "$l")
+    [ -n "$macs" ] || die "bench-models printed no macs for $m"
+    awk -v m="$m" -v n="$macs" -v lm="$(jget median_ms "$l")" -v om="$(jget median_ms "$o")" \
+        -v t="$T_RATIO" -v pk="$peak" 'BEGIN {
+        g = n / 1e6; lg = g / lm; og = g / om; ng = g / (t * om)
+        printf "| %-11s | %8.1f | %16.1f | %18.1f | %18.1f | %18.1f%% | %15.1f%% |\n",
+            m, g, lg, og, ng, 100 * lg / pk, 100 * ng / pk }'
+done
 echo
 
 # --- 2. passive image check in process ----------------------------------
