@@ -122,7 +122,7 @@ void nn_session_run(nn_session *s)
         if (st->kind != NN_STEP_NODE) {
             convert(&m->t[st->in[0]].shape, s->ptr[st->in[0]],
                     s->ptr[st->out[0]], st->kind == NN_STEP_TO_NHWC);
-        } else if (s->xs[i].nops > 0) {
+        } else if (nn_xnn_step_ready(&s->xs[i])) {
             nn_xnn_step_run(&s->xs[i]);
         } else {
             const struct nn_node *n = &m->nodes[st->node];

@@ -16,6 +16,7 @@
 #include <xnnpack.h>
 
 #include "livecheck/mem.h"
+#include "nn/dwconv.h"
 #include "nn/xnn.h"
 
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
@@ -345,6 +346,8 @@ int nn_xnn_step_create(const struct nn_model *m, const struct nn_step *st,
     memset(xs, 0, sizeof *xs);
     if (is(n, "Concat") || is(n, "Split"))
         return create_copies(m, n, st, c, xs);
+    if (is(n, "Conv") && (xs->dw = nn_dw_new(m, n, st, x, y)) != NULL)
+        return 0;
     if (is(n, "Conv")) {
         rc = create_conv(m, n, st, c, &op);
     } else if (binary(n)) {
@@ -411,8 +414,15 @@ int nn_xnn_step_create(const struct nn_model *m, const struct nn_step *st,
     return rc;
 }
 
+bool nn_xnn_step_ready(const struct nn_xnn_step *xs)
+{
+    return xs->nops > 0 || xs->dw != NULL;
+}
+
 void nn_xnn_step_run(const struct nn_xnn_step *xs)
 {
+    if (xs->dw)
+        nn_dw_run(xs->dw);
     for (int i = 0; i < xs->nops; i++)
         xnn_run_operator(xs->ops[i], NULL);
 }
@@ -422,4 +432,6 @@ void nn_xnn_step_release(struct nn_xnn_step *xs)
     for (int i = 0; i < xs->nops; i++)
         xnn_delete_operator(xs->ops[i]);
     xs->nops = 0;
+    nn_dw_free(xs->dw);
+    xs->dw = NULL;
 }

@@ -25,10 +25,13 @@ enum nn_layout nn_xnn_layout(const struct nn_model *m, const struct nn_node *n,
 enum nn_layout nn_xnn_out_layout(const struct nn_model *m,
                                  const struct nn_node *n, enum nn_layout in);
 
-/* Operators of one fast step (several for Concat/Split). */
+/* Operators of one fast step (several for Concat/Split), or livecheck's
+ * own depthwise kernel (nn/dwconv.h) where the CPU runs it. */
+struct nn_dw;
 struct nn_xnn_step {
     int nops;
     void *ops[NN_MAX_IO];
+    struct nn_dw *dw;
 };
 
 /* Create and set up the operators of step st, bound to the tensor data in
@@ -36,6 +39,8 @@ struct nn_xnn_step {
  * then runs the step's reference kernel instead). */
 int nn_xnn_step_create(const struct nn_model *m, const struct nn_step *st,
                        struct nn_exec_ctx *c, struct nn_xnn_step *xs);
+/* Was the step set up (it then runs through nn_xnn_step_run)? */
+bool nn_xnn_step_ready(const struct nn_xnn_step *xs);
 void nn_xnn_step_run(const struct nn_xnn_step *xs);
 void nn_xnn_step_release(struct nn_xnn_step *xs);
 
