@@ -16,6 +16,7 @@
 
 #include "livecheck/mem.h"
 #include "nn/dwconv.h"
+#include "nn/vec.h"
 
 #define VL 16 /* floats per vector */
 
@@ -42,8 +43,7 @@ void nn_dw_set_enabled(bool on)
 
 bool nn_dw_available(void)
 {
-    __builtin_cpu_init();
-    return enabled && __builtin_cpu_supports("avx512f");
+    return enabled && nn_vec_has_avx512();
 }
 
 void nn_dw_free(struct nn_dw *k)

@@ -90,6 +90,10 @@ struct nn_op {
     /* Reference kernel on plain (NCHW) layouts. Cannot fail. */
     void (*run)(const struct nn_node *n, const struct nn_step *st,
                 struct nn_exec_ctx *c);
+    /* The fast plan's kernel where the op has one that XNNPACK lacks
+     * (vector code, nn/vec.h); NULL: the fast plan runs `run` too. */
+    void (*run_fast)(const struct nn_node *n, const struct nn_step *st,
+                     struct nn_exec_ctx *c);
     /* Pure data movement: kernels work for any element size. */
     bool movement;
     /* The kernel also computes on int64 (shape arithmetic at load time). */

@@ -10,6 +10,7 @@
 
 #include "livecheck/mem.h"
 #include "nn/nn_int.h"
+#include "nn/vec.h"
 #include "nn/xnn.h"
 
 struct nn_session {
@@ -19,6 +20,7 @@ struct nn_session {
     void **ptr;
     struct nn_xnn_step *xs; /* per step (fast plan) */
     struct nn_exec_ctx ctx;
+    bool fast; /* the fast plan: vector kernels where an op has them */
 };
 
 void nn_permute(const void *src, void *dst, size_t es,
@@ -38,12 +40,7 @@ static void convert(const struct nn_shape *s, const float *x, float *y,
         const float *xn = x + n * C * HW;
         float *yn = y + n * C * HW;
         if (to_nhwc && C == 3) { /* the usual RGB input */
-            const float *r = xn, *g = xn + HW, *b = xn + 2 * HW;
-            for (size_t i = 0; i < HW; i++) {
-                yn[3 * i] = r[i];
-                yn[3 * i + 1] = g[i];
-                yn[3 * i + 2] = b[i];
-            }
+            nn_vec_interleave3(xn, xn + HW, xn + 2 * HW, yn, HW);
         } else if (to_nhwc) {
             for (size_t c = 0; c < C; c++)
                 for (size_t i = 0; i < HW; i++)
@@ -61,6 +58,7 @@ nn_session *nn_session_new(const nn_model *m, enum nn_exec exec)
     struct nn_session *s = lc_calloc(1, sizeof *s);
     s->m = m;
     s->p = &m->plan[exec];
+    s->fast = exec == NN_EXEC_FAST;
     s->arena = lc_aligned_alloc(s->p->arena_size + 64);
     s->ptr = lc_calloc((size_t)m->ntensors, sizeof(void *));
     for (int i = 0; i < s->p->ntensors; i++) {
@@ -126,7 +124,10 @@ void nn_session_run(nn_session *s)
             nn_xnn_step_run(&s->xs[i]);
         } else {
             const struct nn_node *n = &m->nodes[st->node];
-            n->op->run(n, st, &s->ctx);
+            if (s->fast && n->op->run_fast)
+                n->op->run_fast(n, st, &s->ctx);
+            else
+                n->op->run(n, st, &s->ctx);
         }
     }
 }

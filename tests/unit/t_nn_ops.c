@@ -17,12 +17,14 @@
 #include "test.h"
 
 #include <dirent.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "livecheck/nn.h"
 #include "nn/dwconv.h"
+#include "nn/vec.h"
 #include "onnx_build.h"
 
 #define D(...) ((const int64_t[]){__VA_ARGS__})
@@ -758,6 +760,61 @@ TEST(nn_ref_slice)
     EXPECT_OUT(m, IN1(x), 1, 2, D(1, 2), F(2, 3), 0);
     nn_model_free(m);
     free(x);
+}
+
+TEST(nn_ref_slice_inner_axes)
+{
+    /* x [2,3,4] = 0..23: only the last axis sliced (rows of 2 at a stride
+     * of 4), and only the middle one (rows of 8 at a stride of 12). */
+    struct ob *b = ob_new();
+    ob_input(b, "x", 3, D(2, 3, 4));
+    ob_node(b, "Slice", "x", "y");
+    ob_attr_ints(b, "axes", 1, D(2));
+    ob_attr_ints(b, "starts", 1, D(1));
+    ob_attr_ints(b, "ends", 1, D(3));
+    ob_node(b, "Slice", "x", "z");
+    ob_attr_ints(b, "axes", 1, D(1));
+    ob_attr_ints(b, "starts", 1, D(1));
+    ob_attr_ints(b, "ends", 1, D(3));
+    ob_output(b, "y");
+    ob_output(b, "z");
+    LOAD(m, b);
+    float *x = iota(24, 0);
+    EXPECT_OUT(m, IN1(x), 0, 3, D(2, 3, 2), F(1, 2, 5, 6, 9, 10, 13, 14, 17, 18, 21, 22), 0);
+    EXPECT_OUT(m, IN1(x), 1, 3, D(2, 2, 4),
+               F(4, 5, 6, 7, 8, 9, 10, 11, 16, 17, 18, 19, 20, 21, 22, 23), 0);
+    nn_model_free(m);
+    free(x);
+}
+
+TEST(nn_vec_exp_matches_expf)
+{
+    /* The fast plan's vector exp against expf across float's range, the
+     * saturation ends (inf, 0), NaN, and an odd length for the masked
+     * tail: within 2 ulp (4e-7 relative) or both zero. */
+    enum { N = 4003 };
+    float *x = malloc(N * sizeof *x), *y = malloc(N * sizeof *y);
+    for (int i = 0; i < N; i++)
+        x[i] = -110.0f + 200.0f * (float)i / (N - 1);
+    x[0] = -INFINITY;
+    x[1] = INFINITY;
+    x[2] = NAN;
+    x[3] = 0.0f;
+    x[4] = 88.7f;
+    x[5] = -87.0f;
+    nn_vec_exp(x, y, N);
+    for (int i = 0; i < N; i++) {
+        float e = expf(x[i]);
+        if (isnan(e) ? !isnan(y[i])
+                     : !(y[i] == e || fabsf(y[i] - e) <= 4e-7f * e ||
+                         (e < 1e-37f && fabsf(y[i] - e) < 1e-44f))) {
+            test_fail(__FILE__, __LINE__, "exp(%.9g): vector %.9g, expf %.9g",
+                      (double)x[i], (double)y[i], (double)e);
+            break;
+        }
+    }
+    free(x);
+    free(y);
 }
 
 TEST(nn_ref_transpose)

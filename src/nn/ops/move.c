@@ -4,6 +4,7 @@
  *
  * Each op views its tensors as [outer, axis, inner] around its axis, which
  * turns every one of them into runs of memcpy. */
+#include <stdbool.h>
 #include <string.h>
 
 #include "nn/ops/ops_int.h"
@@ -22,6 +23,29 @@ static void around(const struct nn_shape *s, int axis, size_t *outer,
             *outer *= (size_t)s->d[i];
         else if (i > axis)
             *inner *= (size_t)s->d[i];
+    }
+}
+
+/* rows runs of n bytes from x (rows xs bytes apart) to y (ys apart). The
+ * usual short runs get a copy of constant size, which the compiler turns
+ * into a move or two instead of a call. */
+#define COPY_ROWS(nb)                                                        \
+    for (size_t r = 0; r < rows; r++)                                        \
+        memcpy(y + r * ys, x + r * xs, nb);                                  \
+    return
+
+static void copy_rows(char *y, size_t ys, const char *x, size_t xs,
+                      size_t rows, size_t n)
+{
+    switch (n) {
+    case 4:
+        COPY_ROWS(4);
+    case 8:
+        COPY_ROWS(8);
+    case 16:
+        COPY_ROWS(16);
+    default:
+        COPY_ROWS(n);
     }
 }
 
@@ -68,9 +92,7 @@ static void run_concat(const struct nn_node *n, const struct nn_step *st,
     for (int i = 0; i < st->nin; i++) {
         const struct nn_tensor *xt = T_IN(c, st, i);
         size_t xrow = (size_t)xt->shape.d[n->p.axis] * inner * es;
-        const char *x = c->ptr[st->in[i]];
-        for (size_t o = 0; o < outer; o++)
-            memcpy(y + o * yrow + off, x + o * xrow, xrow);
+        copy_rows(y + off, yrow, c->ptr[st->in[i]], xrow, outer, xrow);
         off += xrow;
     }
 }
@@ -135,9 +157,7 @@ static void run_split(const struct nn_node *n, const struct nn_step *st,
     const char *x = c->ptr[st->in[0]];
     for (int i = 0; i < st->nout; i++) {
         size_t yrow = (size_t)n->p.split[i] * inner * es;
-        char *y = c->ptr[st->out[i]];
-        for (size_t o = 0; o < outer; o++)
-            memcpy(y + o * yrow, x + o * xrow + off, yrow);
+        copy_rows(c->ptr[st->out[i]], yrow, x + off, xrow, outer, yrow);
         off += yrow;
     }
 }
@@ -210,19 +230,25 @@ static void run_slice(const struct nn_node *n, const struct nn_step *st,
     int k = r - 1;
     while (k > 0 && yt->shape.d[k] == xt->shape.d[k])
         k--;
-    size_t row = 1, xrow = 1;
-    for (int i = k; i < r; i++) {
+    size_t row = 1;
+    for (int i = k; i < r; i++)
         row *= (size_t)yt->shape.d[i];
-        xrow *= (size_t)xt->shape.d[i];
-    }
     size_t xstr[NN_MAX_RANK], s = 1;
     for (int i = r - 1; i >= 0; i--) {
         xstr[i] = s;
         s *= (size_t)xt->shape.d[i];
     }
-    int64_t idx[NN_MAX_RANK] = {0};
     const char *x = c->ptr[st->in[0]];
     char *y = c->ptr[st->out[0]];
+    bool outer_whole = true; /* no axis before k is sliced */
+    for (int a = 0; a < k; a++)
+        outer_whole = outer_whole && start[a] == 0 && yt->shape.d[a] == xt->shape.d[a];
+    if (outer_whole) { /* rows at a fixed stride in x */
+        copy_rows(y, row * es, x + (size_t)start[k] * xstr[k] * es,
+                  (size_t)xt->shape.d[k] * xstr[k] * es, total / row, row * es);
+        return;
+    }
+    int64_t idx[NN_MAX_RANK] = {0};
     for (size_t i = 0; i < total; i += row) {
         size_t off = (size_t)start[k] * xstr[k];
         for (int a = 0; a < k; a++)
@@ -234,7 +260,6 @@ static void run_slice(const struct nn_node *n, const struct nn_step *st,
             idx[a] = 0;
         }
     }
-    (void)xrow;
 }
 
 const struct nn_op nn_op_slice = {

@@ -3,6 +3,7 @@
 #include <math.h>
 
 #include "nn/ops/ops_int.h"
+#include "nn/vec.h"
 
 int nn_shape_same(struct nn_model *m, struct nn_node *n, struct lc_diag *d)
 {
@@ -11,7 +12,7 @@ int nn_shape_same(struct nn_model *m, struct nn_node *n, struct lc_diag *d)
     return 0;
 }
 
-#define UNARY(sym, onnx, expr)                                              \
+#define UNARY(sym, onnx, expr, fast)                                              \
     static void run_##sym(const struct nn_node *n, const struct nn_step *st, \
                           struct nn_exec_ctx *c)                            \
     {                                                                       \
@@ -25,8 +26,15 @@ int nn_shape_same(struct nn_model *m, struct nn_node *n, struct lc_diag *d)
     }                                                                       \
     const struct nn_op nn_op_##sym = {                                      \
         .name = onnx, .min_in = 1, .max_in = 1, .nout_max = 1,              \
-        .shape = nn_shape_same, .run = run_##sym}
+        .shape = nn_shape_same, .run = run_##sym, .run_fast = fast}
 
-UNARY(relu, "Relu", v > 0.0f ? v : 0.0f);
-UNARY(sigmoid, "Sigmoid", 1.0f / (1.0f + expf(-v)));
-UNARY(exp, "Exp", expf(v));
+/* The fast plan's Exp (XNNPACK has none): the vector exp. */
+static void run_exp_fast(const struct nn_node *n, const struct nn_step *st,
+                         struct nn_exec_ctx *c)
+{
+    nn_vec_exp(X_IN(c, st, 0), X_OUT(c, st, 0), nn_tensor_numel(T_OUT(c, st, 0)));
+}
+
+UNARY(relu, "Relu", v > 0.0f ? v : 0.0f, NULL);
+UNARY(sigmoid, "Sigmoid", 1.0f / (1.0f + expf(-v)), NULL);
+UNARY(exp, "Exp", expf(v), run_exp_fast);
