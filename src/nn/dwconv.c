@@ -1,5 +1,7 @@
-/* src/nn/dwconv.c - depthwise convolution in NHWC with AVX-512 (see
- * dwconv.h).
+/* src/nn/dwconv.c - depthwise convolution and max pooling in NHWC with
+ * AVX-512 (see dwconv.h). Both slide a window over each channel on its
+ * own; pooling takes the max of the taps inside the image (padding never
+ * wins, as ONNX defines) where the convolution sums tap times weight.
  *
  * Weights are repacked to [tap][channel] with the channels padded to a
  * multiple of 16, so one vector load gives one tap for sixteen channels.
@@ -10,6 +12,7 @@
  * the rest one pixel at a time across all channel blocks. Rows whose
  * window leaves the image at the top or bottom just skip those taps.
  */
+#include <float.h>
 #include <immintrin.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +33,7 @@ struct nn_dw {
     uint16_t tail;  /* lane mask of the last block */
     int ox_lo, ox_hi; /* interior output columns [ox_lo, ox_hi) */
     bool relu;
+    bool pool;      /* MaxPool: no weights, bias = -FLT_MAX */
     float *wt;      /* [kh*kw][cp] */
     float *bias;    /* [cp] */
 };
@@ -61,14 +65,16 @@ struct nn_dw *nn_dw_new(const struct nn_model *m, const struct nn_node *n,
     const struct nn_conv_p *p = &n->p.conv;
     const struct nn_shape *xs = &m->t[st->in[0]].shape;
     const struct nn_shape *ys = &m->t[st->out[0]].shape;
-    const struct nn_tensor *wt = &m->t[n->in[1]];
-    if (!nn_dw_available() || xs->rank != 4 || wt->shape.d[1] != 1 ||
-        p->group != xs->d[1] || ys->d[1] != xs->d[1] || p->kh > 32)
+    bool pool = strcmp(n->op->name, "MaxPool") == 0;
+    if (!nn_dw_available() || xs->rank != 4 || ys->d[1] != xs->d[1] || p->kh > 32)
+        return NULL;
+    if (!pool && (strcmp(n->op->name, "Conv") != 0 ||
+                  m->t[n->in[1]].shape.d[1] != 1 || p->group != xs->d[1]))
         return NULL;
     /* XNNPACK's 3x3 and 5x5 kernels win on narrow rows (measured on the
      * six models: at 8 or fewer output columns with 64+ channels). */
     int taps = p->kh * p->kw;
-    if (ys->d[3] < 10 && (taps == 9 || taps == 25))
+    if (!pool && ys->d[3] < 10 && (taps == 9 || taps == 25))
         return NULL;
     struct nn_dw *k = lc_calloc(1, sizeof *k);
     k->x = x;
@@ -87,7 +93,8 @@ struct nn_dw *nn_dw_new(const struct nn_model *m, const struct nn_node *n,
     k->dw = p->dw;
     k->pt = p->pt;
     k->pl = p->pl;
-    k->relu = p->fused_relu != 0;
+    k->relu = !pool && p->fused_relu != 0;
+    k->pool = pool;
     k->cb = (k->c + VL - 1) / VL;
     k->cp = k->cb * VL;
     int rem = k->c - (k->cb - 1) * VL;
@@ -100,7 +107,12 @@ struct nn_dw *nn_dw_new(const struct nn_model *m, const struct nn_node *n,
     k->ox_hi = hi < k->ox_lo ? k->ox_lo : hi > k->ow ? k->ow : hi;
     k->wt = lc_calloc((size_t)taps * (size_t)k->cp, sizeof(float));
     k->bias = lc_calloc((size_t)k->cp, sizeof(float));
-    const float *w = wt->data; /* ONNX [C, 1, kh, kw] */
+    if (pool) {
+        for (int c = 0; c < k->cp; c++)
+            k->bias[c] = -FLT_MAX; /* the reference kernel's start */
+        return k;
+    }
+    const float *w = m->t[n->in[1]].data; /* ONNX [C, 1, kh, kw] */
     for (int c = 0; c < k->c; c++)
         for (int t = 0; t < taps; t++)
             k->wt[(size_t)t * (size_t)k->cp + (size_t)c] = w[(size_t)(c * taps + t)];
@@ -120,6 +132,15 @@ __attribute__((target("avx512f"))) static inline __m512
 relu_if(const struct nn_dw *k, __m512 v)
 {
     return k->relu ? _mm512_max_ps(v, _mm512_setzero_ps()) : v;
+}
+
+/* One tap into an accumulator: max for pooling (a NaN input is skipped,
+ * as in the reference kernel: max returns its second operand when one is
+ * NaN), multiply-add for the convolution. */
+__attribute__((target("avx512f"), always_inline)) static inline __m512
+tap(bool pool, __m512 v, __m512 w, __m512 acc)
+{
+    return pool ? _mm512_max_ps(v, acc) : _mm512_fmadd_ps(v, w, acc);
 }
 
 /* Sixteen channels at p: all of them, or the lanes of mk (the tail). */
@@ -143,7 +164,7 @@ store(float *p, __mmask16 mk, bool full, __m512 v)
  * accumulators live in registers. */
 __attribute__((target("avx512f"), always_inline)) static inline void
 pxn_block(const struct nn_dw *k, const struct row_taps *rt, int ox, int b,
-          float *yrow, bool full, int np)
+          float *yrow, bool full, int np, bool pool)
 {
     size_t C = (size_t)k->c, step = (size_t)k->sw * C, off = (size_t)b * VL;
     __mmask16 mk = k->tail;
@@ -159,7 +180,7 @@ pxn_block(const struct nn_dw *k, const struct row_taps *rt, int ox, int b,
             const float *q = base + (size_t)(kx * k->dw) * C;
 #pragma GCC unroll 8
             for (int j = 0; j < np; j++)
-                a[j] = _mm512_fmadd_ps(load(q + (size_t)j * step, mk, full), wv, a[j]);
+                a[j] = tap(pool, load(q + (size_t)j * step, mk, full), wv, a[j]);
         }
     }
     float *o = yrow + (size_t)ox * C + off;
@@ -169,27 +190,30 @@ pxn_block(const struct nn_dw *k, const struct row_taps *rt, int ox, int b,
 }
 
 /* np interior pixels from column ox, every channel block. */
-#define PXN(np)                                                              \
-    __attribute__((target("avx512f"))) static void px##np(                   \
+#define PXN(np, pool, name)                                                  \
+    __attribute__((target("avx512f"))) static void name(                     \
         const struct nn_dw *k, const struct row_taps *rt, int ox, float *yrow) \
     {                                                                        \
         int b = 0;                                                           \
         for (; b < k->cb - 1; b++)                                           \
-            pxn_block(k, rt, ox, b, yrow, true, np);                         \
+            pxn_block(k, rt, ox, b, yrow, true, np, pool);                   \
         if (k->tail == 0xFFFF)                                               \
-            pxn_block(k, rt, ox, b, yrow, true, np);                         \
+            pxn_block(k, rt, ox, b, yrow, true, np, pool);                   \
         else                                                                 \
-            pxn_block(k, rt, ox, b, yrow, false, np);                        \
+            pxn_block(k, rt, ox, b, yrow, false, np, pool);                  \
     }
-PXN(8)
-PXN(4)
-PXN(2)
+PXN(8, false, conv8)
+PXN(4, false, conv4)
+PXN(2, false, conv2)
+PXN(8, true, pool8)
+PXN(4, true, pool4)
+PXN(2, true, pool2)
 
 /* One pixel at column ox, nb (1..4) channel blocks from block b, column
  * taps [kx0, kx1) (the ones inside the image). */
 __attribute__((target("avx512f"), always_inline)) static inline void
 p1_blocks(const struct nn_dw *k, const struct row_taps *rt, int ox, int b,
-          float *yrow, int kx0, int kx1, bool full, int nb)
+          float *yrow, int kx0, int kx1, bool full, int nb, bool pool)
 {
     size_t C = (size_t)k->c, cp = (size_t)k->cp, off = (size_t)b * VL;
     __mmask16 mk = k->tail;
@@ -205,8 +229,8 @@ p1_blocks(const struct nn_dw *k, const struct row_taps *rt, int ox, int b,
             const float *w = wrow + (size_t)kx * cp;
 #pragma GCC unroll 4
             for (int j = 0; j < nb; j++)
-                a[j] = _mm512_fmadd_ps(load(q + (size_t)j * VL, mk, full),
-                                       _mm512_loadu_ps(w + (size_t)j * VL), a[j]);
+                a[j] = tap(pool, load(q + (size_t)j * VL, mk, full),
+                           _mm512_loadu_ps(w + (size_t)j * VL), a[j]);
         }
     }
     float *o = yrow + (size_t)ox * C + off;
@@ -216,8 +240,9 @@ p1_blocks(const struct nn_dw *k, const struct row_taps *rt, int ox, int b,
 }
 
 /* One pixel at column ox (edge or not), every channel block. */
-__attribute__((target("avx512f"))) static void
-px1(const struct nn_dw *k, const struct row_taps *rt, int ox, float *yrow)
+__attribute__((target("avx512f"), always_inline)) static inline void
+p1(const struct nn_dw *k, const struct row_taps *rt, int ox, float *yrow,
+   bool pool)
 {
     int kx0 = 0, kx1 = k->kw;
     while (kx0 < kx1 && ox * k->sw - k->pl + kx0 * k->dw < 0)
@@ -226,11 +251,38 @@ px1(const struct nn_dw *k, const struct row_taps *rt, int ox, float *yrow)
         kx1--;
     int full = k->tail == 0xFFFF ? k->cb : k->cb - 1, b = 0;
     for (; b + 4 <= full; b += 4)
-        p1_blocks(k, rt, ox, b, yrow, kx0, kx1, true, 4);
+        p1_blocks(k, rt, ox, b, yrow, kx0, kx1, true, 4, pool);
     for (; b < full; b++)
-        p1_blocks(k, rt, ox, b, yrow, kx0, kx1, true, 1);
+        p1_blocks(k, rt, ox, b, yrow, kx0, kx1, true, 1, pool);
     if (b < k->cb)
-        p1_blocks(k, rt, ox, b, yrow, kx0, kx1, false, 1);
+        p1_blocks(k, rt, ox, b, yrow, kx0, kx1, false, 1, pool);
+}
+
+__attribute__((target("avx512f"))) static void
+px1(const struct nn_dw *k, const struct row_taps *rt, int ox, float *yrow)
+{
+    if (k->pool)
+        p1(k, rt, ox, yrow, true);
+    else
+        p1(k, rt, ox, yrow, false);
+}
+
+__attribute__((target("avx512f"))) static void
+px8(const struct nn_dw *k, const struct row_taps *rt, int ox, float *yrow)
+{
+    (k->pool ? pool8 : conv8)(k, rt, ox, yrow);
+}
+
+__attribute__((target("avx512f"))) static void
+px4(const struct nn_dw *k, const struct row_taps *rt, int ox, float *yrow)
+{
+    (k->pool ? pool4 : conv4)(k, rt, ox, yrow);
+}
+
+__attribute__((target("avx512f"))) static void
+px2(const struct nn_dw *k, const struct row_taps *rt, int ox, float *yrow)
+{
+    (k->pool ? pool2 : conv2)(k, rt, ox, yrow);
 }
 
 void nn_dw_run(const struct nn_dw *k)

@@ -131,12 +131,27 @@ static bool spatial_mean(const struct nn_model *m, const struct nn_node *n)
     return (a == 2 && b == 3) || (a == 3 && b == 2);
 }
 
+/* XNNPACK's max pooling reads a padded tap as the nearest pixel inside
+ * the image. That pixel is in the window, so it cannot change the max, only
+ * when the window is dense (no dilation) and reaches into the image on
+ * every side (each pad smaller than the window); a window wholly in the
+ * padding must give the reference kernel's -FLT_MAX. Other pads go to the
+ * reference kernel. */
+static bool maxpool_pads_ok(const struct nn_conv_p *p)
+{
+    if (p->pt == 0 && p->pb == 0 && p->pl == 0 && p->pr == 0)
+        return true;
+    return p->dh == 1 && p->dw == 1 && p->pt < p->kh && p->pb < p->kh &&
+           p->pl < p->kw && p->pr < p->kw;
+}
+
 bool nn_xnn_supports(const struct nn_model *m, const struct nn_node *n)
 {
     if (to_channels_last(m, n) || spatial_mean(m, n))
         return true;
     if (is(n, "MaxPool")) /* XNNPACK refuses a 1x1 pooling window */
-        return conv4(m, n) && n->p.conv.kh * n->p.conv.kw > 1;
+        return conv4(m, n) && n->p.conv.kh * n->p.conv.kw > 1 &&
+               maxpool_pads_ok(&n->p.conv);
     if (is(n, "Conv") || is(n, "GlobalAveragePool"))
         return conv4(m, n);
     if (is(n, "PRelu"))
@@ -346,7 +361,8 @@ int nn_xnn_step_create(const struct nn_model *m, const struct nn_step *st,
     memset(xs, 0, sizeof *xs);
     if (is(n, "Concat") || is(n, "Split"))
         return create_copies(m, n, st, c, xs);
-    if (is(n, "Conv") && (xs->dw = nn_dw_new(m, n, st, x, y)) != NULL)
+    if ((is(n, "Conv") || is(n, "MaxPool")) &&
+        (xs->dw = nn_dw_new(m, n, st, x, y)) != NULL)
         return 0;
     if (is(n, "Conv")) {
         rc = create_conv(m, n, st, c, &op);

@@ -1375,6 +1375,12 @@ static const struct pool_case pool_cases[] = {
     {3, 10, 10, 3, 3, 2, 2, 3, 3, 2, 1, 2, 1},
     {2, 6, 6, 1, 1, 2, 2, 1, 1, 0, 0, 0, 0},
     {16, 5, 5, 5, 5, 1, 1, 1, 1, 0, 0, 0, 0},
+    /* rows wide enough for the own kernel's 8-pixel interior path */
+    {24, 12, 40, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1},
+    {17, 6, 37, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1},
+    {32, 5, 30, 2, 2, 2, 2, 1, 1, 0, 0, 0, 0},
+    {8, 4, 29, 3, 3, 1, 2, 1, 2, 2, 3, 2, 3},
+    {8, 4, 29, 3, 3, 1, 2, 1, 1, 2, 3, 2, 3},
 };
 
 /* Depthwise convolutions (group = channels = outputs), which the fast plan
@@ -1430,8 +1436,12 @@ TEST(nn_fast_depthwise)
     nn_dw_set_enabled(true);
 }
 
+/* MaxPool runs on livecheck's own window kernel (nn/dwconv.h) where the
+ * CPU has AVX-512 and on XNNPACK otherwise: both against the reference. */
 TEST(nn_fast_maxpool)
 {
+    for (int own = 1; own >= 0; own--) {
+    nn_dw_set_enabled(own);
     for (size_t i = 0; i < NELEM(pool_cases); i++)
         for (int after_conv = 0; after_conv < 2; after_conv++) {
             const struct pool_case *k = &pool_cases[i];
@@ -1446,8 +1456,11 @@ TEST(nn_fast_maxpool)
             ob_attr_ints(b, "dilations", 2, D(k->dh, k->dw));
             ob_attr_ints(b, "pads", 4, D(k->pt, k->pl, k->pb, k->pr));
             ob_output(b, "y");
-            EXPECT_FAST(b, i, "maxpool case %zu after conv %d", i, after_conv);
+            EXPECT_FAST(b, i, "maxpool case %zu after conv %d own kernel %d", i,
+                        after_conv, own);
         }
+    }
+    nn_dw_set_enabled(true);
 }
 
 TEST(nn_fast_global_avgpool)
