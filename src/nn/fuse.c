@@ -4,6 +4,9 @@
  *     output clamp (p.fused_relu).
  *   - Reshape -> Transpose(0,2,1,3,4) -> Reshape around a 4-D tensor (the
  *     ShuffleNet channel shuffle) becomes one lc.ChannelShuffle node.
+ *   - Concat of two equal 4-D tensors on channels -> lc.ChannelShuffle of
+ *     two groups [-> Split into two halves] (the end of a ShuffleNetV2
+ *     unit) becomes one lc.ConcatShuffle node.
  */
 #include <string.h>
 
@@ -74,6 +77,35 @@ static void fuse_shuffle(struct nn_model *m, struct nn_node *r1)
     r2->dead = true;
 }
 
+static void fuse_concat_shuffle(struct nn_model *m, struct nn_node *cat)
+{
+    if (cat->nin != 2 || cat->p.axis != 1 || m->t[cat->out[0]].shape.rank != 4 ||
+        m->t[cat->out[0]].dtype != NN_F32 ||
+        !nn_shape_eq(&m->t[cat->in[0]].shape, &m->t[cat->in[1]].shape) ||
+        m->t[cat->in[0]].is_const || m->t[cat->in[1]].is_const)
+        return;
+    int si = sole_reader(m, cat->out[0]);
+    if (si < 0 || !op_is(&m->nodes[si], "lc.ChannelShuffle") ||
+        m->nodes[si].p.nsplit != 2)
+        return;
+    struct nn_node *sh = &m->nodes[si];
+    cat->op = nn_op_find("lc.ConcatShuffle");
+    cat->nout = 1;
+    cat->out[0] = sh->out[0];
+    sh->dead = true;
+    int pi = sole_reader(m, sh->out[0]);
+    if (pi < 0 || !op_is(&m->nodes[pi], "Split"))
+        return;
+    struct nn_node *sp = &m->nodes[pi];
+    int64_t C = m->t[cat->in[0]].shape.d[1];
+    if (sp->nout != 2 || sp->p.axis != 1 || sp->p.split[0] != C || sp->p.split[1] != C)
+        return;
+    cat->nout = 2;
+    cat->out[0] = sp->out[0];
+    cat->out[1] = sp->out[1];
+    sp->dead = true;
+}
+
 void nn_graph_fuse(struct nn_model *m)
 {
     for (int i = 0; i < m->nnodes; i++) {
@@ -85,4 +117,7 @@ void nn_graph_fuse(struct nn_model *m)
         else if (op_is(n, "Reshape"))
             fuse_shuffle(m, n);
     }
+    for (int i = 0; i < m->nnodes; i++) /* after every shuffle is fused */
+        if (!m->nodes[i].dead && op_is(&m->nodes[i], "Concat"))
+            fuse_concat_shuffle(m, &m->nodes[i]);
 }

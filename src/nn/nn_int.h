@@ -94,6 +94,9 @@ struct nn_op {
      * (vector code, nn/vec.h); NULL: the fast plan runs `run` too. */
     void (*run_fast)(const struct nn_node *n, const struct nn_step *st,
                      struct nn_exec_ctx *c);
+    /* run_fast reads and writes its 4-D tensors in NHWC, so the fast plan
+     * keeps them there (no layout conversion around the op). */
+    bool fast_nhwc;
     /* Pure data movement: kernels work for any element size. */
     bool movement;
     /* The kernel also computes on int64 (shape arithmetic at load time). */

@@ -99,3 +99,39 @@ void nn_vec_interleave3(const float *p0, const float *p1, const float *p2,
         y[3 * i + 2] = p2[i];
     }
 }
+
+__attribute__((target("avx512f"))) static void
+interleave2_avx512(const float *a, const float *b, float *y, size_t n)
+{
+    const __m512i lo = _mm512_set_epi32(23, 7, 22, 6, 21, 5, 20, 4, 19, 3, 18, 2,
+                                        17, 1, 16, 0);
+    const __m512i hi = _mm512_set_epi32(31, 15, 30, 14, 29, 13, 28, 12, 27, 11,
+                                        26, 10, 25, 9, 24, 8);
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        __m512 va = _mm512_loadu_ps(a + i), vb = _mm512_loadu_ps(b + i);
+        _mm512_storeu_ps(y + 2 * i, _mm512_permutex2var_ps(va, lo, vb));
+        _mm512_storeu_ps(y + 2 * i + 16, _mm512_permutex2var_ps(va, hi, vb));
+    }
+    if (i < n) { /* r < 16 pairs left: 2r lanes over the two stores */
+        size_t r = n - i;
+        __mmask16 in = (__mmask16)((1u << r) - 1);
+        __mmask16 out0 = r >= 8 ? 0xFFFF : (__mmask16)((1u << (2 * r)) - 1);
+        __mmask16 out1 = r > 8 ? (__mmask16)((1u << (2 * (r - 8))) - 1) : 0;
+        __m512 va = _mm512_maskz_loadu_ps(in, a + i), vb = _mm512_maskz_loadu_ps(in, b + i);
+        _mm512_mask_storeu_ps(y + 2 * i, out0, _mm512_permutex2var_ps(va, lo, vb));
+        _mm512_mask_storeu_ps(y + 2 * i + 16, out1, _mm512_permutex2var_ps(va, hi, vb));
+    }
+}
+
+void nn_vec_interleave2(const float *a, const float *b, float *y, size_t n)
+{
+    if (nn_vec_has_avx512()) {
+        interleave2_avx512(a, b, y, n);
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        y[2 * i] = a[i];
+        y[2 * i + 1] = b[i];
+    }
+}

@@ -21,4 +21,7 @@ void nn_vec_exp(const float *x, float *y, size_t n);
 void nn_vec_interleave3(const float *p0, const float *p1, const float *p2,
                         float *y, size_t hw);
 
+/* Interleave two runs of n floats: y[2i] = a[i], y[2i + 1] = b[i]. */
+void nn_vec_interleave2(const float *a, const float *b, float *y, size_t n);
+
 #endif

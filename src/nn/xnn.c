@@ -193,6 +193,8 @@ enum nn_layout nn_xnn_out_layout(const struct nn_model *m,
 enum nn_layout nn_xnn_layout(const struct nn_model *m, const struct nn_node *n,
                              const uint8_t *layout)
 {
+    if (n->op->fast_nhwc) /* livecheck's own NHWC kernel (nn_op.run_fast) */
+        return NN_NHWC;
     if (!nn_xnn_supports(m, n))
         return unary(n) && n->in[0] >= 0 ? (enum nn_layout)layout[n->in[0]]
                                           : NN_PLAIN;

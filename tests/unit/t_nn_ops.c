@@ -1122,6 +1122,56 @@ TEST(nn_ref_channel_shuffle_rewrite)
     }
 }
 
+/* a, b [1,C,1,1] -> Concat -> channel shuffle of 2 groups [-> Split in
+ * halves]: the end of a ShuffleNetV2 unit. */
+static struct ob *concat_shuffle_model(int C, bool split)
+{
+    struct ob *b = ob_new();
+    ob_input(b, "a", 4, D(1, C, 1, 1));
+    ob_input(b, "b", 4, D(1, C, 1, 1));
+    init_i64s(b, "s5", 5, D(1, 2, C, 1, 1));
+    init_i64s(b, "s4", 4, D(1, 2 * C, 1, 1));
+    ob_node(b, "Concat", "a,b", "c");
+    ob_attr_int(b, "axis", 1);
+    ob_node(b, "Reshape", "c,s5", "r");
+    ob_node(b, "Transpose", "r", "t");
+    ob_attr_ints(b, "perm", 5, D(0, 2, 1, 3, 4));
+    ob_node(b, "Reshape", "t,s4", "sh");
+    if (split) {
+        ob_node(b, "Split", "sh", "y0,y1");
+        ob_attr_int(b, "axis", 1);
+        ob_output(b, "y0");
+        ob_output(b, "y1");
+    } else {
+        ob_output(b, "sh");
+    }
+    return b;
+}
+
+TEST(nn_ref_concat_shuffle_rewrite)
+{
+    /* a = (1, 2[, 3]), b = (10, 20[, 30]). C = 2: the shuffle gives
+     * 1 10 2 20, halves (1, 10) and (2, 20). C = 3: 1 10 2 20 3 30, halves
+     * (1, 10, 2) and (20, 3, 30). Concat, two Reshapes, Transpose and
+     * Split become one node. */
+    float a[3] = {1, 2, 3}, bv[3] = {10, 20, 30};
+    const float *in[2] = {a, bv};
+    LOAD(m2, concat_shuffle_model(2, true));
+    ASSERT_INT(nn_model_node_count(m2), ==, 5);
+    ASSERT_INT(nn_model_run_node_count(m2), ==, 1);
+    EXPECT_OUT(m2, in, 0, 4, D(1, 2, 1, 1), F(1, 10), 0);
+    EXPECT_OUT(m2, in, 1, 4, D(1, 2, 1, 1), F(2, 20), 0);
+    nn_model_free(m2);
+    LOAD(m3, concat_shuffle_model(3, true));
+    EXPECT_OUT(m3, in, 0, 4, D(1, 3, 1, 1), F(1, 10, 2), 0);
+    EXPECT_OUT(m3, in, 1, 4, D(1, 3, 1, 1), F(20, 3, 30), 0);
+    nn_model_free(m3);
+    LOAD(mw, concat_shuffle_model(3, false));
+    ASSERT_INT(nn_model_run_node_count(mw), ==, 1);
+    EXPECT_OUT(mw, in, 0, 4, D(1, 6, 1, 1), F(1, 10, 2, 20, 3, 30), 0);
+    nn_model_free(mw);
+}
+
 TEST(nn_ref_channel_shuffle_one_group)
 {
     /* A one-group "shuffle" is the identity (and must not trouble the fast
@@ -1791,6 +1841,43 @@ TEST(nn_fast_channel_shuffle)
         ob_output(b, "y");
         ob_output(b, "sh");
         EXPECT_FAST(b, v, "shuffle g=%d", g);
+    }
+}
+
+TEST(nn_fast_concat_shuffle)
+{
+    /* Two convs -> Concat -> shuffle of 2 groups [-> Split -> a conv on
+     * each half]: lc.ConcatShuffle in NHWC against the reference, with even
+     * and odd channel counts (an odd one splits a pair between the halves),
+     * short and long channel runs (the vector interleave's tail), and the
+     * whole shuffled tensor as output. */
+    static const int chans[4] = {4, 3, 29, 40};
+    for (int v = 0; v < 8; v++) {
+        int C = chans[v % 4];
+        bool split = v < 4;
+        uint64_t s = 7700 + (uint64_t)v;
+        struct ob *b = ob_new();
+        ob_input(b, "x", 4, D(1, 3, 5, 7));
+        conv_node(b, &s, "x", "ca", 3, C, 3, 1, 1, 1);
+        conv_node(b, &s, "x", "cb", 3, C, 1, 1, 0, 1);
+        init_i64s(b, "s5", 5, D(1, 2, C, 5, 7));
+        init_i64s(b, "s4", 4, D(1, 2 * C, 5, 7));
+        ob_node(b, "Concat", "ca,cb", "c");
+        ob_attr_int(b, "axis", 1);
+        ob_node(b, "Reshape", "c,s5", "r");
+        ob_node(b, "Transpose", "r", "t");
+        ob_attr_ints(b, "perm", 5, D(0, 2, 1, 3, 4));
+        ob_node(b, "Reshape", "t,s4", "sh");
+        if (split) {
+            ob_node(b, "Split", "sh", "h0,h1");
+            ob_attr_int(b, "axis", 1);
+            conv_node(b, &s, "h1", "y", C, 5, 1, 1, 0, 1);
+            ob_output(b, "h0");
+            ob_output(b, "y");
+        } else {
+            ob_output(b, "sh");
+        }
+        EXPECT_FAST(b, v, "concat-shuffle C=%d split %d", C, split);
     }
 }
 
