@@ -11,6 +11,10 @@
  * accumulators (one chain of dependent FMAs would stall on FMA latency),
  * the rest one pixel at a time across all channel blocks. Rows whose
  * window leaves the image at the top or bottom just skip those taps.
+ * A small padded input (at most PAD_MAX bytes with its borders) is first
+ * copied into a buffer whose borders hold what a padded tap adds (0, or
+ * -FLT_MAX for pooling), so that every pixel takes the interior path: the
+ * eye model's 20x20 layers have two edge pixels in every row of twenty.
  */
 #include <float.h>
 #include <immintrin.h>
@@ -22,6 +26,7 @@
 #include "nn/vec.h"
 
 #define VL 16 /* floats per vector */
+#define PAD_MAX (128 * 1024) /* bytes of a padded copy: an L2-resident image */
 
 struct nn_dw {
     const float *x;
@@ -34,6 +39,11 @@ struct nn_dw {
     int ox_lo, ox_hi; /* interior output columns [ox_lo, ox_hi) */
     bool relu;
     bool pool;      /* MaxPool: no weights, bias = -FLT_MAX */
+    /* Small inputs run on a padded copy (pad, h x w with the borders set
+     * once), which makes every output pixel interior; h0, w0, pt0, pl0 are
+     * then the input's own geometry. */
+    float *pad;
+    int h0, w0, pt0, pl0;
     float *wt;      /* [kh*kw][cp] */
     float *bias;    /* [cp] */
 };
@@ -56,6 +66,7 @@ void nn_dw_free(struct nn_dw *k)
         return;
     free(k->wt);
     free(k->bias);
+    free(k->pad);
     free(k);
 }
 
@@ -99,6 +110,21 @@ struct nn_dw *nn_dw_new(const struct nn_model *m, const struct nn_node *n,
     k->cp = k->cb * VL;
     int rem = k->c - (k->cb - 1) * VL;
     k->tail = (uint16_t)(rem == VL ? 0xFFFF : (1u << rem) - 1);
+    size_t hp = (size_t)(k->h + p->pt + p->pb), wp = (size_t)(k->w + p->pl + p->pr);
+    size_t pad_bytes = hp * wp * (size_t)k->c * sizeof(float);
+    if ((p->pt | p->pb | p->pl | p->pr) != 0 && pad_bytes <= PAD_MAX) {
+        k->pad = lc_aligned_alloc(pad_bytes);
+        float fill = pool ? -FLT_MAX : 0.0f; /* what a padded tap adds */
+        for (size_t i = 0; i < pad_bytes / sizeof(float); i++)
+            k->pad[i] = fill;
+        k->h0 = k->h;
+        k->w0 = k->w;
+        k->pt0 = k->pt;
+        k->pl0 = k->pl;
+        k->h = (int)hp;
+        k->w = (int)wp;
+        k->pt = k->pl = 0;
+    }
     /* interior: pl <= ox*sw and ox*sw - pl + (kw-1)*dw <= w-1 */
     int lo = (k->pl + k->sw - 1) / k->sw;
     int span = k->w - 1 + k->pl - (k->kw - 1) * k->dw;
@@ -288,11 +314,20 @@ px2(const struct nn_dw *k, const struct row_taps *rt, int ox, float *yrow)
 void nn_dw_run(const struct nn_dw *k)
 {
     size_t C = (size_t)k->c;
+    size_t img = (size_t)(k->pad ? k->h0 * k->w0 : k->h * k->w) * C;
     for (int n = 0; n < k->n; n++) {
-        const float *xn = k->x + (size_t)n * (size_t)(k->h * k->w) * C;
+        const float *xn = k->x + (size_t)n * img;
         float *yn = k->y + (size_t)n * (size_t)(k->oh * k->ow) * C;
+        if (k->pad) { /* the image into the padded copy's interior */
+            size_t row = (size_t)k->w0 * C;
+            for (int iy = 0; iy < k->h0; iy++)
+                memcpy(k->pad + ((size_t)(iy + k->pt0) * (size_t)k->w + (size_t)k->pl0) * C,
+                       xn + (size_t)iy * row, row * sizeof(float));
+            xn = k->pad;
+        }
         for (int oy = 0; oy < k->oh; oy++) {
-            struct row_taps rt = {0};
+            struct row_taps rt;
+            rt.n = 0;
             for (int ky = 0; ky < k->kh && rt.n < 32; ky++) {
                 int iy = oy * k->sh - k->pt + ky * k->dh;
                 if (iy < 0 || iy >= k->h)
