@@ -1122,26 +1122,35 @@ TEST(nn_ref_channel_shuffle_rewrite)
     }
 }
 
-/* a, b [1,C,1,1] -> Concat -> channel shuffle of 2 groups [-> Split in
- * halves]: the end of a ShuffleNetV2 unit. */
-static struct ob *concat_shuffle_model(int C, bool split)
+/* Concat(a, b) of two [1,C,H,W] tensors -> channel shuffle of 2 groups
+ * (Reshape, Transpose, Reshape) into "sh" [-> Split into "h0", "h1"]: the
+ * end of a ShuffleNetV2 unit. */
+static void add_concat_shuffle(struct ob *b, const char *ins, int C, int H, int W,
+                               bool split)
 {
-    struct ob *b = ob_new();
-    ob_input(b, "a", 4, D(1, C, 1, 1));
-    ob_input(b, "b", 4, D(1, C, 1, 1));
-    init_i64s(b, "s5", 5, D(1, 2, C, 1, 1));
-    init_i64s(b, "s4", 4, D(1, 2 * C, 1, 1));
-    ob_node(b, "Concat", "a,b", "c");
+    init_i64s(b, "s5", 5, D(1, 2, C, H, W));
+    init_i64s(b, "s4", 4, D(1, 2 * C, H, W));
+    ob_node(b, "Concat", ins, "c");
     ob_attr_int(b, "axis", 1);
     ob_node(b, "Reshape", "c,s5", "r");
     ob_node(b, "Transpose", "r", "t");
     ob_attr_ints(b, "perm", 5, D(0, 2, 1, 3, 4));
     ob_node(b, "Reshape", "t,s4", "sh");
     if (split) {
-        ob_node(b, "Split", "sh", "y0,y1");
+        ob_node(b, "Split", "sh", "h0,h1");
         ob_attr_int(b, "axis", 1);
-        ob_output(b, "y0");
-        ob_output(b, "y1");
+    }
+}
+
+static struct ob *concat_shuffle_model(int C, bool split)
+{
+    struct ob *b = ob_new();
+    ob_input(b, "a", 4, D(1, C, 1, 1));
+    ob_input(b, "b", 4, D(1, C, 1, 1));
+    add_concat_shuffle(b, "a,b", C, 1, 1, split);
+    if (split) {
+        ob_output(b, "h0");
+        ob_output(b, "h1");
     } else {
         ob_output(b, "sh");
     }
@@ -1385,25 +1394,31 @@ static const struct conv_case conv_cases[] = {
     {1, 7, 17, 3, 9, 3, 1, 3, 1, 1, 1, 2, 0, 2, 0, 1, 0},
 };
 
+/* One Conv of case k on input "x" (random weights from seed), then a
+ * Relu when relu is set. */
+static struct ob *conv_case_model(const struct conv_case *k, uint64_t seed, int relu)
+{
+    struct ob *b = ob_new();
+    ob_input(b, "x", 4, D(k->n, k->c, k->h, k->w));
+    init_rand(b, &seed, "w", 4, D(k->o, k->c / k->g, k->kh, k->kw));
+    init_rand(b, &seed, "b", 1, D(k->o));
+    ob_node(b, "Conv", k->bias ? "x,w,b" : "x,w", "c");
+    ob_attr_ints(b, "kernel_shape", 2, D(k->kh, k->kw));
+    ob_attr_ints(b, "strides", 2, D(k->sh, k->sw));
+    ob_attr_ints(b, "dilations", 2, D(k->dh, k->dw));
+    ob_attr_ints(b, "pads", 4, D(k->pt, k->pl, k->pb, k->pr));
+    ob_attr_int(b, "group", k->g);
+    if (relu)
+        ob_node(b, "Relu", "c", "y");
+    ob_output(b, relu ? "y" : "c");
+    return b;
+}
+
 TEST(nn_fast_conv)
 {
     for (size_t i = 0; i < NELEM(conv_cases); i++)
         for (int relu = 0; relu < 2; relu++) {
-            const struct conv_case *k = &conv_cases[i];
-            uint64_t s = 1000 + i;
-            struct ob *b = ob_new();
-            ob_input(b, "x", 4, D(k->n, k->c, k->h, k->w));
-            init_rand(b, &s, "w", 4, D(k->o, k->c / k->g, k->kh, k->kw));
-            init_rand(b, &s, "b", 1, D(k->o));
-            ob_node(b, "Conv", k->bias ? "x,w,b" : "x,w", "c");
-            ob_attr_ints(b, "kernel_shape", 2, D(k->kh, k->kw));
-            ob_attr_ints(b, "strides", 2, D(k->sh, k->sw));
-            ob_attr_ints(b, "dilations", 2, D(k->dh, k->dw));
-            ob_attr_ints(b, "pads", 4, D(k->pt, k->pl, k->pb, k->pr));
-            ob_attr_int(b, "group", k->g);
-            if (relu)
-                ob_node(b, "Relu", "c", "y");
-            ob_output(b, relu ? "y" : "c");
+            struct ob *b = conv_case_model(&conv_cases[i], 1000 + i, relu);
             EXPECT_FAST(b, i, "conv case %zu relu %d", i, relu);
         }
 }
@@ -1464,21 +1479,7 @@ TEST(nn_fast_depthwise)
         nn_dw_set_enabled(own);
         for (size_t i = 0; i < NELEM(dw_cases); i++)
             for (int relu = 0; relu < 2; relu++) {
-                const struct conv_case *k = &dw_cases[i];
-                uint64_t s = 2000 + i;
-                struct ob *b = ob_new();
-                ob_input(b, "x", 4, D(k->n, k->c, k->h, k->w));
-                init_rand(b, &s, "w", 4, D(k->o, 1, k->kh, k->kw));
-                init_rand(b, &s, "b", 1, D(k->o));
-                ob_node(b, "Conv", k->bias ? "x,w,b" : "x,w", "c");
-                ob_attr_ints(b, "kernel_shape", 2, D(k->kh, k->kw));
-                ob_attr_ints(b, "strides", 2, D(k->sh, k->sw));
-                ob_attr_ints(b, "dilations", 2, D(k->dh, k->dw));
-                ob_attr_ints(b, "pads", 4, D(k->pt, k->pl, k->pb, k->pr));
-                ob_attr_int(b, "group", k->g);
-                if (relu)
-                    ob_node(b, "Relu", "c", "y");
-                ob_output(b, relu ? "y" : "c");
+                struct ob *b = conv_case_model(&dw_cases[i], 2000 + i, relu);
                 EXPECT_FAST(b, i, "depthwise case %zu relu %d own kernel %d", i,
                             relu, own);
             }
@@ -1860,17 +1861,8 @@ TEST(nn_fast_concat_shuffle)
         ob_input(b, "x", 4, D(1, 3, 5, 7));
         conv_node(b, &s, "x", "ca", 3, C, 3, 1, 1, 1);
         conv_node(b, &s, "x", "cb", 3, C, 1, 1, 0, 1);
-        init_i64s(b, "s5", 5, D(1, 2, C, 5, 7));
-        init_i64s(b, "s4", 4, D(1, 2 * C, 5, 7));
-        ob_node(b, "Concat", "ca,cb", "c");
-        ob_attr_int(b, "axis", 1);
-        ob_node(b, "Reshape", "c,s5", "r");
-        ob_node(b, "Transpose", "r", "t");
-        ob_attr_ints(b, "perm", 5, D(0, 2, 1, 3, 4));
-        ob_node(b, "Reshape", "t,s4", "sh");
+        add_concat_shuffle(b, "ca,cb", C, 5, 7, split);
         if (split) {
-            ob_node(b, "Split", "sh", "h0,h1");
-            ob_attr_int(b, "axis", 1);
             conv_node(b, &s, "h1", "y", C, 5, 1, 1, 0, 1);
             ob_output(b, "h0");
             ob_output(b, "y");

@@ -25,24 +25,40 @@ static int shape(struct nn_model *m, struct nn_node *n, struct lc_diag *d)
     return nn_shape_same(m, n, d);
 }
 
+/* The input as [rows, cols] (opset < 13: the axis and all after it make a
+ * row). */
+static void view(const struct nn_node *n, const struct nn_shape *xs,
+                 size_t *rows, size_t *cols)
+{
+    *rows = *cols = 1;
+    for (int i = 0; i < xs->rank; i++)
+        *(i < n->p.axis ? rows : cols) *= (size_t)xs->d[i];
+}
+
+/* y = x - max(x) over each row. */
+static void sub_row_max(const float *x, float *y, size_t rows, size_t cols)
+{
+    for (size_t r = 0; r < rows; r++) {
+        const float *xr = x + r * cols;
+        float *yr = y + r * cols, mx = xr[0];
+        for (size_t k = 1; k < cols; k++)
+            mx = xr[k] > mx ? xr[k] : mx;
+        for (size_t k = 0; k < cols; k++)
+            yr[k] = xr[k] - mx;
+    }
+}
+
 static void run(const struct nn_node *n, const struct nn_step *st,
                 struct nn_exec_ctx *c)
 {
-    const struct nn_shape *xs = &T_IN(c, st, 0)->shape;
-    const float *x = X_IN(c, st, 0);
+    size_t rows, cols;
+    view(n, &T_IN(c, st, 0)->shape, &rows, &cols);
     float *y = X_OUT(c, st, 0);
-    size_t rows = 1, cols = 1;
-    for (int i = 0; i < xs->rank; i++)
-        *(i < n->p.axis ? &rows : &cols) *= (size_t)xs->d[i];
+    sub_row_max(X_IN(c, st, 0), y, rows, cols);
     for (size_t r = 0; r < rows; r++) {
-        const float *xr = x + r * cols;
-        float *yr = y + r * cols;
-        float mx = xr[0];
-        for (size_t k = 1; k < cols; k++)
-            mx = xr[k] > mx ? xr[k] : mx;
-        float sum = 0.0f;
+        float *yr = y + r * cols, sum = 0.0f;
         for (size_t k = 0; k < cols; k++) {
-            yr[k] = expf(xr[k] - mx);
+            yr[k] = expf(yr[k]);
             sum += yr[k];
         }
         for (size_t k = 0; k < cols; k++)
@@ -56,21 +72,10 @@ static void run(const struct nn_node *n, const struct nn_step *st,
 static void run_fast(const struct nn_node *n, const struct nn_step *st,
                      struct nn_exec_ctx *c)
 {
-    const struct nn_shape *xs = &T_IN(c, st, 0)->shape;
-    const float *x = X_IN(c, st, 0);
+    size_t rows, cols;
+    view(n, &T_IN(c, st, 0)->shape, &rows, &cols);
     float *y = X_OUT(c, st, 0);
-    size_t rows = 1, cols = 1;
-    for (int i = 0; i < xs->rank; i++)
-        *(i < n->p.axis ? &rows : &cols) *= (size_t)xs->d[i];
-    for (size_t r = 0; r < rows; r++) {
-        const float *xr = x + r * cols;
-        float *yr = y + r * cols;
-        float mx = xr[0];
-        for (size_t k = 1; k < cols; k++)
-            mx = xr[k] > mx ? xr[k] : mx;
-        for (size_t k = 0; k < cols; k++)
-            yr[k] = xr[k] - mx;
-    }
+    sub_row_max(X_IN(c, st, 0), y, rows, cols);
     nn_vec_exp(y, y, rows * cols);
     for (size_t r = 0; r < rows; r++) {
         float *yr = y + r * cols, sum = 0.0f;
