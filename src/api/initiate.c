@@ -314,7 +314,8 @@ static int images_embed(struct api_worker *w, struct init_req *v,
             fc.max_bytes = s->c.engine.max_bytes;
             int rc = fetch_url(&fc, im->url, &im->bytes, &im->n, NULL, &d);
             if (rc < 0) {
-                snprintf(q->hint, sizeof q->hint, "%s: %s", im->name,
+                /* the hint holds the name (< 32) and the reason's start */
+                snprintf(q->hint, sizeof q->hint, "%s: %.160s", im->name,
                          d.msg[0] ? d.msg : lc_strerror(rc));
                 return fetch_answer(rc);
             }

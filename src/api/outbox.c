@@ -141,7 +141,7 @@ static int64_t deliver(struct api_outbox *o, const struct store_outbox *ob)
     bool ok = rc >= 200 && rc <= 299;
     char error[160] = "";
     if (rc < 0)
-        snprintf(error, sizeof error, "%s: %s", lc_err_key(rc), d.msg);
+        snprintf(error, sizeof error, "%s: %.120s", lc_err_key(rc), d.msg);
     else if (!ok)
         snprintf(error, sizeof error, "HTTP status %d", rc);
     int64_t next = 0, in = 0;

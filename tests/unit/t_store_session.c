@@ -245,7 +245,7 @@ STORE_TEST(store_claims_concurrent)
     snprintf(cb.body, sizeof cb.body, "{}");
     cb.next_ms = now;
     for (int i = 0; i < JOBS; i++) {
-        char txn[16], ref[16], hash[16], id[16];
+        char txn[24], ref[24], hash[24], id[24];
         snprintf(txn, sizeof txn, "CTXN%02d", i);
         snprintf(ref, sizeof ref, "cref-%d", i);
         snprintf(hash, sizeof hash, "chash-%d", i);
