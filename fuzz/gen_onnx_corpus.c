@@ -2,7 +2,8 @@
  *
  * A handful of tiny models (each well under 2 KB) that between them use
  * every op livecheck implements, the load-time rewrites (BatchNormalization
- * folding, Shape chains, Conv+Relu, channel shuffle) and both encodings of
+ * folding, Shape chains, Conv+Relu, channel shuffle, the ShuffleNetV2 unit
+ * end, the AVX-512 window kernel) and both encodings of
  * repeated fields and tensor data, built with the test suite's ONNX writer:
  *
  *     cc -std=c11 -Itests/unit fuzz/gen_onnx_corpus.c tests/unit/onnx_build.c \
@@ -216,6 +217,38 @@ static struct ob *m_packed(void)
     return b;
 }
 
+/* A ShuffleNetV2 unit end and wide windows: a depthwise Conv (Relu) and a
+ * MaxPool over 16-column rows (livecheck's own AVX-512 window kernel),
+ * then Concat with the input -> channel shuffle -> Split in halves
+ * (lc.ConcatShuffle). */
+static struct ob *m_unit(void)
+{
+    struct ob *b = ob_new();
+    ob_input(b, "x", 4, D(1, 4, 3, 16));
+    init_w(b, "wd", 4, D(4, 1, 3, 3));
+    init_w(b, "bd", 1, D(4));
+    ob_node(b, "Conv", "x,wd,bd", "dw");
+    ob_attr_int(b, "group", 4);
+    ob_attr_ints(b, "pads", 4, D(1, 1, 1, 1));
+    ob_node(b, "Relu", "dw", "r");
+    ob_node(b, "MaxPool", "r", "mp");
+    ob_attr_ints(b, "kernel_shape", 2, D(3, 3));
+    ob_attr_ints(b, "pads", 4, D(1, 1, 1, 1));
+    ob_node(b, "Concat", "x,mp", "cat");
+    ob_attr_int(b, "axis", 1);
+    init_i64s(b, "s5", 5, D(1, 2, 4, 3, 16));
+    init_i64s(b, "s4", 4, D(1, 8, 3, 16));
+    ob_node(b, "Reshape", "cat,s5", "r5");
+    ob_node(b, "Transpose", "r5", "t5");
+    ob_attr_ints(b, "perm", 5, D(0, 2, 1, 3, 4));
+    ob_node(b, "Reshape", "t5,s4", "sh");
+    ob_node(b, "Split", "sh", "y0,y1");
+    ob_attr_int(b, "axis", 1);
+    ob_output(b, "y0");
+    ob_output(b, "y1");
+    return b;
+}
+
 int main(int argc, char **argv)
 {
     const char *dir = argc > 1 ? argv[1] : "fuzz/corpus/onnx";
@@ -224,7 +257,8 @@ int main(int argc, char **argv)
         struct ob *(*make)(void);
     } seeds[] = {{"classifier", m_classifier}, {"shape_chain", m_shape_chain},
                  {"shuffle", m_shuffle},       {"elementwise", m_elementwise},
-                 {"movement", m_movement},     {"packed", m_packed}};
+                 {"movement", m_movement},     {"packed", m_packed},
+                 {"unit", m_unit}};
     for (size_t i = 0; i < sizeof seeds / sizeof seeds[0]; i++) {
         char path[1024];
         size_t n;
