@@ -48,7 +48,7 @@ struct nn_dw {
     float *bias;    /* [cp] */
 };
 
-static bool enabled = true;
+static _Atomic bool enabled = true; /* set by tests before sessions */
 
 void nn_dw_set_enabled(bool on)
 {
@@ -77,7 +77,8 @@ struct nn_dw *nn_dw_new(const struct nn_model *m, const struct nn_node *n,
     const struct nn_shape *xs = &m->t[st->in[0]].shape;
     const struct nn_shape *ys = &m->t[st->out[0]].shape;
     bool pool = strcmp(n->op->name, "MaxPool") == 0;
-    if (!nn_dw_available() || xs->rank != 4 || ys->d[1] != xs->d[1] || p->kh > 32)
+    if (!nn_dw_available() || xs->rank != 4 || ys->d[1] != xs->d[1] || xs->d[1] < 1 ||
+        p->kh > 32)
         return NULL;
     if (!pool && (strcmp(n->op->name, "Conv") != 0 ||
                   m->t[n->in[1]].shape.d[1] != 1 || p->group != xs->d[1]))
@@ -85,7 +86,8 @@ struct nn_dw *nn_dw_new(const struct nn_model *m, const struct nn_node *n,
     /* XNNPACK's 3x3 and 5x5 kernels win on narrow rows (measured on the
      * six models: at 8 or fewer output columns with 64+ channels). */
     int taps = p->kh * p->kw;
-    if (!pool && ys->d[3] < 10 && (taps == 9 || taps == 25))
+    bool xnn_window = (p->kh == 3 && p->kw == 3) || (p->kh == 5 && p->kw == 5);
+    if (!pool && ys->d[3] < 10 && xnn_window)
         return NULL;
     struct nn_dw *k = lc_calloc(1, sizeof *k);
     k->x = x;
@@ -110,7 +112,8 @@ struct nn_dw *nn_dw_new(const struct nn_model *m, const struct nn_node *n,
     k->cp = k->cb * VL;
     int rem = k->c - (k->cb - 1) * VL;
     k->tail = (uint16_t)(rem == VL ? 0xFFFF : (1u << rem) - 1);
-    size_t hp = (size_t)(k->h + p->pt + p->pb), wp = (size_t)(k->w + p->pl + p->pr);
+    size_t hp = (size_t)k->h + (size_t)p->pt + (size_t)p->pb;
+    size_t wp = (size_t)k->w + (size_t)p->pl + (size_t)p->pr;
     size_t pad_bytes = hp * wp * (size_t)k->c * sizeof(float);
     if ((p->pt | p->pb | p->pl | p->pr) != 0 && pad_bytes <= PAD_MAX) {
         k->pad = lc_aligned_alloc(pad_bytes);
@@ -311,7 +314,7 @@ px2(const struct nn_dw *k, const struct row_taps *rt, int ox, float *yrow)
     (k->pool ? pool2 : conv2)(k, rt, ox, yrow);
 }
 
-void nn_dw_run(const struct nn_dw *k)
+void nn_dw_run(struct nn_dw *k)
 {
     size_t C = (size_t)k->c;
     size_t img = (size_t)(k->pad ? k->h0 * k->w0 : k->h * k->w) * C;

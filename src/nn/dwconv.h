@@ -14,7 +14,8 @@
  * It exists only where the CPU has AVX-512F; elsewhere nn_dw_new returns
  * NULL and the plan keeps XNNPACK's kernel. Bias and taps are summed in
  * (ky, kx) order with fused multiply-adds, so results differ from the
- * reference kernel only by rounding.
+ * reference kernel only by rounding (for finite weights: a padded tap
+ * adds 0 * w, where the reference skips it).
  */
 #ifndef LC_NN_DWCONV_H
 #define LC_NN_DWCONV_H
@@ -38,7 +39,8 @@ void nn_dw_set_enabled(bool on);
  * over fewer than 10 output columns. */
 struct nn_dw *nn_dw_new(const struct nn_model *m, const struct nn_node *n,
                         const struct nn_step *st, const float *x, float *y);
-void nn_dw_run(const struct nn_dw *k);
+/* Run the kernel: it writes its padded copy, so each session owns its own. */
+void nn_dw_run(struct nn_dw *k);
 void nn_dw_free(struct nn_dw *k);
 
 #endif

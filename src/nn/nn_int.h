@@ -22,6 +22,9 @@
 #include "livecheck/nn.h"
 
 #define NN_MAX_IO 8
+/* The largest kernel size, stride, dilation or pad a Conv or pool may have
+ * (ops/conv.c), so that index arithmetic on them stays within int. */
+#define NN_MAX_WINDOW 4096
 
 enum nn_dtype { NN_F32 = 1, NN_I64 = 7 };
 enum nn_layout { NN_PLAIN = 0, NN_NHWC = 1 };

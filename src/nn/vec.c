@@ -6,8 +6,13 @@
 
 bool nn_vec_has_avx512(void)
 {
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx512f");
+    static _Atomic int has = -1; /* asked once: kernels ask per call */
+    int v = has;
+    if (v < 0) {
+        __builtin_cpu_init();
+        has = v = __builtin_cpu_supports("avx512f") != 0;
+    }
+    return v != 0;
 }
 
 /* e^x = 2^k * e^r with k = round(x / ln 2) and |r| <= ln(2)/2, where e^r

@@ -145,8 +145,23 @@ static bool maxpool_pads_ok(const struct nn_conv_p *p)
            p->pl < p->kw && p->pr < p->kw;
 }
 
+/* Does any tensor of n hold no elements? XNNPACK refuses such operators;
+ * the reference kernels loop over nothing. */
+static bool any_empty(const struct nn_model *m, const struct nn_node *n)
+{
+    for (int i = 0; i < n->nin; i++)
+        if (n->in[i] >= 0 && nn_tensor_numel(tin(m, n, i)) == 0)
+            return true;
+    for (int i = 0; i < n->nout; i++)
+        if (nn_tensor_numel(&m->t[n->out[i]]) == 0)
+            return true;
+    return false;
+}
+
 bool nn_xnn_supports(const struct nn_model *m, const struct nn_node *n)
 {
+    if (any_empty(m, n))
+        return false;
     if (to_channels_last(m, n) || spatial_mean(m, n))
         return true;
     if (is(n, "MaxPool")) /* XNNPACK refuses a 1x1 pooling window */

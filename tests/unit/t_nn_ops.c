@@ -1873,6 +1873,27 @@ TEST(nn_fast_concat_shuffle)
     }
 }
 
+TEST(nn_fast_empty_tensors)
+{
+    /* A Slice that keeps no channels feeds a MaxPool over wide rows (with
+     * and without pads): the zero-element tensor reaches neither XNNPACK,
+     * which refuses it, nor the AVX-512 window kernel, which would read a
+     * whole vector of it; both plans give the same empty output. */
+    for (int pad = 0; pad < 2; pad++) {
+        struct ob *b = ob_new();
+        ob_input(b, "x", 4, D(1, 4, 4, 40));
+        ob_node(b, "Slice", "x", "e");
+        ob_attr_ints(b, "axes", 1, D(1));
+        ob_attr_ints(b, "starts", 1, D(0));
+        ob_attr_ints(b, "ends", 1, D(0));
+        ob_node(b, "MaxPool", "e", "y");
+        ob_attr_ints(b, "kernel_shape", 2, D(3, 3));
+        ob_attr_ints(b, "pads", 4, D(pad, pad, pad, pad));
+        ob_output(b, "y");
+        EXPECT_FAST(b, pad, "empty tensor, pads %d", pad);
+    }
+}
+
 TEST(nn_fast_gap_reshape_gemm)
 {
     /* conv -> GlobalAveragePool -> Reshape [1,-1] / Flatten -> Gemm ->
@@ -2132,6 +2153,39 @@ TEST(nn_err_unsupported_attribute)
     ob_attr_int(b, "spatial", 0);
     ob_output(b, "y");
     LOAD_FAILS(b, LC_EUNSUP, "spatial");
+}
+
+TEST(nn_err_window_figures)
+{
+    /* Window figures past NN_MAX_WINDOW are refused, also ones that an int
+     * would truncate to something small (2^32 + 1 is not a stride of 1);
+     * a zero kernel size or stride, or a negative pad, is malformed. */
+    struct ob *b = one_node("Conv", "x,w");
+    ob_attr_ints(b, "strides", 2, D(2147483647, 2147483647));
+    ob_attr_ints(b, "pads", 4, D(2147483647, 2147483647, 2147483647, 2147483647));
+    ob_output(b, "y");
+    LOAD_FAILS(b, LC_EUNSUP, "strides");
+
+    b = one_node("Conv", "x,w");
+    ob_attr_ints(b, "strides", 2, D(4294967297LL, 1));
+    ob_output(b, "y");
+    LOAD_FAILS(b, LC_EUNSUP, "4294967297");
+
+    b = one_node("MaxPool", "x");
+    ob_attr_ints(b, "kernel_shape", 2, D(2, 2));
+    ob_attr_ints(b, "pads", 4, D(0, 0, 0, 5000));
+    ob_output(b, "y");
+    LOAD_FAILS(b, LC_EUNSUP, "pads 5000");
+
+    b = one_node("MaxPool", "x");
+    ob_attr_ints(b, "kernel_shape", 2, D(0, 2));
+    ob_output(b, "y");
+    LOAD_FAILS(b, LC_EFORMAT, "kernel_shape");
+
+    b = one_node("Conv", "x,w");
+    ob_attr_ints(b, "pads", 4, D(0, -1, 0, 0));
+    ob_output(b, "y");
+    LOAD_FAILS(b, LC_EFORMAT, "pads");
 }
 
 TEST(nn_err_unsupported_inputs)

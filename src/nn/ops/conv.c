@@ -11,37 +11,44 @@
 static const char *const attrs[] = {"dilations", "group", "kernel_shape",
                                     "pads", "strides", "auto_pad", NULL};
 
+/* Attribute name's n ints into out[], each in [lo, NN_MAX_WINDOW]: larger
+ * figures are no model's and would overflow the kernels' int index
+ * arithmetic. An absent attribute leaves out[] as it is. */
+static int window_ints(struct nn_node *n, const char *name, int want, int lo,
+                       int *const out[], struct lc_diag *d)
+{
+    const int64_t *v;
+    int k = nn_attr_ints(n, name, &v);
+    if (k == 0)
+        return 0;
+    if (k != want)
+        return lc_diag_set(d, LC_EUNSUP, "%s: %s needs %d values (2-D only)",
+                           n->op_type, name, want);
+    for (int i = 0; i < k; i++) {
+        if (v[i] < lo)
+            return lc_diag_set(d, LC_EFORMAT, "%s: bad window (%s)", n->op_type, name);
+        if (v[i] > NN_MAX_WINDOW)
+            return lc_diag_set(d, LC_EUNSUP, "%s: %s %lld is over %d", n->op_type,
+                               name, (long long)v[i], NN_MAX_WINDOW);
+        *out[i] = (int)v[i];
+    }
+    return 0;
+}
+
 /* Shared with MaxPool: kernel, strides, dilations, pads. */
 int nn_conv_parse_window(struct nn_node *n, struct nn_conv_p *p,
                          struct lc_diag *d)
 {
-    const int64_t *v;
-    int k;
     p->kh = p->kw = 0;
-    if ((k = nn_attr_ints(n, "kernel_shape", &v)) == 2) {
-        p->kh = (int)v[0];
-        p->kw = (int)v[1];
-    } else if (k != 0)
-        return lc_diag_set(d, LC_EUNSUP, "%s: only 2-D kernels", n->op_type);
     p->sh = p->sw = p->dh = p->dw = 1;
     p->pt = p->pl = p->pb = p->pr = 0;
-    if ((k = nn_attr_ints(n, "strides", &v)) == 2) {
-        p->sh = (int)v[0];
-        p->sw = (int)v[1];
-    } else if (k != 0)
-        return lc_diag_set(d, LC_EUNSUP, "%s: strides", n->op_type);
-    if ((k = nn_attr_ints(n, "dilations", &v)) == 2) {
-        p->dh = (int)v[0];
-        p->dw = (int)v[1];
-    } else if (k != 0)
-        return lc_diag_set(d, LC_EUNSUP, "%s: dilations", n->op_type);
-    if ((k = nn_attr_ints(n, "pads", &v)) == 4) {
-        p->pt = (int)v[0];
-        p->pl = (int)v[1];
-        p->pb = (int)v[2];
-        p->pr = (int)v[3];
-    } else if (k != 0)
-        return lc_diag_set(d, LC_EUNSUP, "%s: pads", n->op_type);
+    int rc;
+    if ((rc = window_ints(n, "kernel_shape", 2, 1, (int *const[]){&p->kh, &p->kw}, d)) < 0 ||
+        (rc = window_ints(n, "strides", 2, 1, (int *const[]){&p->sh, &p->sw}, d)) < 0 ||
+        (rc = window_ints(n, "dilations", 2, 1, (int *const[]){&p->dh, &p->dw}, d)) < 0 ||
+        (rc = window_ints(n, "pads", 4, 0,
+                          (int *const[]){&p->pt, &p->pl, &p->pb, &p->pr}, d)) < 0)
+        return rc;
     for (int i = 0; i < n->nattr; i++)
         if (strcmp(n->attr[i].name, "auto_pad") == 0) {
             n->attr[i].used = true;
@@ -49,9 +56,6 @@ int nn_conv_parse_window(struct nn_node *n, struct nn_conv_p *p,
                 return lc_diag_set(d, LC_EUNSUP, "%s: auto_pad %s",
                                    n->op_type, n->attr[i].s);
         }
-    if (p->sh < 1 || p->sw < 1 || p->dh < 1 || p->dw < 1 || p->pt < 0 ||
-        p->pl < 0 || p->pb < 0 || p->pr < 0)
-        return lc_diag_set(d, LC_EFORMAT, "%s: bad window", n->op_type);
     return 0;
 }
 
