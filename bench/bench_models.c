@@ -222,8 +222,8 @@ int main(int argc, char **argv)
         (void)sink;
         nn_session_free(s);
         qsort(ms, (size_t)runs, sizeof *ms, cmp_double);
-        printf("{\"model\":\"%s\",\"median_ms\":%.3f,\"p90_ms\":%.3f,"
-               "\"min_ms\":%.3f,\"runs\":%d,\"macs\":%lld,"
+        printf("{\"model\":\"%s\",\"median_ms\":%.4f,\"p90_ms\":%.4f,"
+               "\"min_ms\":%.4f,\"runs\":%d,\"macs\":%lld,"
                "\"runtime\":\"livecheck nn fast\"}\n",
                name, quantile(ms, runs, 0.5), quantile(ms, runs, 0.9), ms[0], runs,
                (long long)nn_model_mac_count(vm.m[id]));

@@ -11,7 +11,9 @@
 // 50). Prints one JSON line per model:
 //   {"model":"fr_detect","median_ms":2.31,"p90_ms":2.52,"min_ms":...,"runs":50,"runtime":"onnxruntime-node 1.30.0"}
 // p90 is the nearest-rank 90th percentile. Times are wall time of the public
-// async session.run, so they include its few-microsecond JS overhead.
+// async session.run, so they include its few-microsecond JS overhead; a last
+// line measures that overhead alone, on the smallest model there is
+// (y = Relu(x), one float, built here): {"model":"call_overhead",...}.
 'use strict';
 
 const fs = require('fs');
@@ -62,10 +64,33 @@ function quantile(sorted, q) { // nearest rank
     return sorted[i];
 }
 
-const round = (x) => Math.round(x * 1000) / 1000;
+const round = (x) => Math.round(x * 10000) / 10000; // 0.1 us: the eye model takes 40
 
-async function bench(ort, version, file, name, runs, warmup) {
-    const sess = await ort.InferenceSession.create(file, {
+// y = Relu(x) on a [1,1] float, as ONNX protobuf bytes (ir_version 4,
+// opset 9). Its median is onnxruntime-node's fixed cost of one session.run
+// call (binding, promise, tensor wrapping), a part of every model's figure.
+function tinyModel() {
+    const varint = (n) => {
+        const b = [];
+        for (; n > 127; n >>>= 7) b.push((n & 127) | 128);
+        b.push(n);
+        return b;
+    };
+    const key = (field, wire) => varint(field * 8 + wire);
+    const bytes = (field, arr) => [...key(field, 2), ...varint(arr.length), ...arr];
+    const str = (field, s) => bytes(field, [...Buffer.from(s)]);
+    const int = (field, n) => [...key(field, 0), ...varint(n)];
+    const dim = bytes(1, int(1, 1)); // TensorShapeProto.dim { dim_value: 1 }
+    const tensor = [...int(1, 1), ...bytes(2, [...dim, ...dim])]; // FLOAT, [1,1]
+    const vi = (name) => [...str(1, name), ...bytes(2, bytes(1, tensor))];
+    const node = [...str(1, 'x'), ...str(2, 'y'), ...str(4, 'Relu')];
+    const graph = [...bytes(1, node), ...str(2, 'g'), ...bytes(11, vi('x')), ...bytes(12, vi('y'))];
+    return Uint8Array.from([...int(1, 4), ...bytes(7, graph), ...bytes(8, int(2, 9))]);
+}
+
+// source: a file name or the model's bytes.
+async function bench(ort, version, source, name, runs, warmup) {
+    const sess = await ort.InferenceSession.create(source, {
         intraOpNumThreads: 1,
         interOpNumThreads: 1,
         executionMode: 'sequential',
@@ -114,6 +139,8 @@ async function main() {
         const r = await bench(ort, version, file, name, a.runs, a.warmup);
         process.stdout.write(JSON.stringify(r) + '\n');
     }
+    const o = await bench(ort, version, tinyModel(), 'call_overhead', a.runs, a.warmup);
+    process.stdout.write(JSON.stringify(o) + '\n');
 }
 
 main().catch((e) => { process.stderr.write(`ort_bench: ${e.message}\n`); process.exitCode = 1; });

@@ -123,10 +123,13 @@ for m in $ALL; do
     ok=$(awk -v a="$lm" -v b="$om" -v t="$T_RATIO" 'BEGIN { print (a <= t * b) ? "met" : "NOT MET" }')
     nmod=$((nmod + 1))
     [ "$ok" = met ] && nmet=$((nmet + 1))
-    printf '| %-11s | %19.3f | %21.3f | %6s | %14s | %-7s | %13.3f | %15.3f |\n' \
+    printf '| %-11s | %19.4f | %21.4f | %6s | %14s | %-7s | %13.4f | %15.4f |\n' \
         "$m" "$lm" "$om" "$ratio" "<= $T_RATIO" "$ok" "$(jget p90_ms "$l")" "$(jget p90_ms "$o")"
 done
 echo "models meeting the ratio target: $nmet of $nmod"
+ov=$(grep '"model":"call_overhead"' "$T/ort.json")
+[ -n "$ov" ] && printf '%s\n' "onnxruntime-node's own cost of one session.run call (a one-float Relu model):" \
+    "  median $(jget median_ms "$ov") ms, included in every onnxruntime figure above (it matters for fr_eye)"
 echo
 
 # The roofline: GMAC/s = MACs / median. A model whose target needs a large
