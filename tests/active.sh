@@ -25,10 +25,7 @@ DEV=${LC_DEV_DATA:-../shared/data/dev}
 export LC_DEV_DATA=$DEV
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-pass=0
-fail=0
-ok() { echo "ok   $1"; pass=$((pass + 1)); }
-bad() { echo "FAIL $1"; fail=$((fail + 1)); }
+. tests/lib/check.sh
 FF() { ffmpeg -nostdin -v error -y "$@"; }
 
 for tool in ffmpeg sox espeak-ng python3; do
@@ -184,5 +181,4 @@ else
     bad "a malformed challenge (exit $rc: $(tail -c 300 "$T/err"))"
 fi
 
-echo "active: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+check_done active

@@ -24,11 +24,7 @@ cleanup() {
     rm -rf "$T"
 }
 trap cleanup EXIT
-pass=0
-fail=0
-ok() { echo "ok   $1"; pass=$((pass + 1)); }
-bad() { echo "FAIL $1"; fail=$((fail + 1)); }
-check() { if eval "$2"; then ok "$1"; else bad "$1 ${3:-}"; fi; }
+. tests/lib/check.sh
 CONVERT() { /usr/bin/convert "$@" 2>/dev/null; }
 exif() { exiftool -q -overwrite_original -FileSource="Digital Camera" -Make=TestCam \
     -ModifyDate="2026:11:25 10:00:00" "$1"; }
@@ -483,5 +479,4 @@ done
 # Under ASan a leak or a memory error makes this non-zero.
 check "SIGTERM: every server exits 0" '[ "$codes" = 000 ]' "($codes: $(tail -n 5 "$T/main.err"))"
 
-echo "api: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+check_done api

@@ -32,11 +32,7 @@ cleanup() {
     rm -rf "$T"
 }
 trap cleanup EXIT
-pass=0
-fail=0
-ok() { echo "ok   $1"; pass=$((pass + 1)); }
-bad() { echo "FAIL $1"; fail=$((fail + 1)); }
-check() { if eval "$2"; then ok "$1"; else bad "$1 ${3:-}"; fi; }
+. tests/lib/check.sh
 ref() { echo "aref-$$-$(od -An -N8 -tx8 /dev/urandom | tr -d " ")"; }
 js() { node -e 'const d=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8")); const v=eval(process.argv[2]); console.log(typeof v === "object" ? JSON.stringify(v) : v)' "$1" "$2"; }
 PURPOSE="identity verification for onboarding"
@@ -313,5 +309,4 @@ check "retention: after the period the image links are gone (404) and the embedd
 results "$URL_enc" "$TXN7" "$R7" >/dev/null
 check "retention: the results (scores, risks) stay readable" '[ "$(js "$T/res.json" d.responseKey)" = success_video_liveness_results ] && [ "$(js "$T/res.json" "d.data.videoFaceMatchResults[0].results.matchScore")" -ge 75 ]' "$(head -c 300 "$T/res.json")"
 
-echo "api-active: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+check_done api-active

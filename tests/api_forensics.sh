@@ -33,11 +33,7 @@ cleanup() {
     rm -rf "$T"
 }
 trap cleanup EXIT
-pass=0
-fail=0
-ok() { echo "ok   $1"; pass=$((pass + 1)); }
-bad() { echo "FAIL $1"; fail=$((fail + 1)); }
-check() { if eval "$2"; then ok "$1"; else bad "$1 ${3:-}"; fi; }
+. tests/lib/check.sh
 CONVERT() { /usr/bin/convert "$@" 2>/dev/null; }
 n=0
 # Called as $(ref), in a subshell: a counter would not advance, so 64
@@ -326,5 +322,4 @@ call "image_quality: image_url to 169.254.169.254" 400 error_image_url_not_allow
 kill -TERM "$MPID"
 wait "$MPID"
 check "SIGTERM: livecheckd exits 0" '[ $? -eq 0 ]' "($(tail -n 3 "$T/main.err"))"
-echo "api-forensics: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+check_done api-forensics

@@ -28,11 +28,7 @@ cleanup() {
     rm -rf "$T"
 }
 trap cleanup EXIT
-pass=0
-fail=0
-ok() { echo "ok   $1"; pass=$((pass + 1)); }
-bad() { echo "FAIL $1"; fail=$((fail + 1)); }
-check() { if eval "$2"; then ok "$1"; else bad "$1 ${3:-}"; fi; }
+. tests/lib/check.sh
 n=0
 # Called as $(ref), in a subshell: a counter would not advance, so 64
 # random bits make each reference_id unique.
@@ -278,5 +274,4 @@ check "SIGTERM: both servers exit 0" '[ "$codes" = 00 ]' "($codes: $(tail -n 5 "
 kill "$WPID" 2>/dev/null
 wait "$WPID" 2>/dev/null
 
-echo "api-video: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+check_done api-video

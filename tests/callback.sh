@@ -38,11 +38,7 @@ cleanup() {
     rm -rf "$T"
 }
 trap cleanup EXIT
-pass=0
-fail=0
-ok() { echo "ok   $1"; pass=$((pass + 1)); }
-bad() { echo "FAIL $1"; fail=$((fail + 1)); }
-check() { if eval "$2"; then ok "$1"; else bad "$1 ${3:-}"; fi; }
+. tests/lib/check.sh
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 # wait_for SECONDS CONDITION: poll the condition every 0.1 s.
 wait_for() {
@@ -302,5 +298,4 @@ check "its outbox row: delivered at the first attempt ($row)" '[ "$row" = "1|1|2
 kill "$main_PID" 2>/dev/null
 wait "$main_PID" 2>/dev/null
 
-echo "callback: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+check_done callback

@@ -38,14 +38,10 @@ cleanup() {
     rm -rf "$T"
 }
 trap cleanup EXIT
-pass=0
-fail=0
-ok() { echo "ok   $1"; pass=$((pass + 1)); }
-bad() { echo "FAIL $1"; fail=$((fail + 1)); }
-check() { if eval "$2"; then ok "$1"; else bad "$1 ${3:-}"; fi; }
+. tests/lib/check.sh
 finish() {
-    echo "capture: $pass passed, $fail failed"
-    exit $((fail > 0))
+    check_done capture
+    exit
 }
 # Called as $(ref), in a subshell: 64 random bits make each one unique.
 ref() { echo "cref-$$-$(od -An -N8 -tx8 /dev/urandom | tr -d " ")"; }

@@ -9,11 +9,7 @@ DEV=${LC_DEV_DATA:-../shared/data/dev}
 CONVERT() { /usr/bin/convert "$@" 2>/dev/null; }
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-pass=0
-fail=0
-
-ok() { echo "ok   $1"; pass=$((pass + 1)); }
-bad() { echo "FAIL $1"; fail=$((fail + 1)); }
+. tests/lib/check.sh
 
 # expect_key NAME KEY STATUS -- livecheck args...: exit status and the
 # responseKey on stderr must match, stdout must be empty.
@@ -102,5 +98,4 @@ cp "${LC_MODELS:-models}"/*.onnx "$T/models/"
 printf 'x' >>"$T/models/fr_eye.onnx"
 expect_key "tampered model refused" error_models_unavailable 1 -- models --models "$T/models"
 
-echo "cli: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+check_done cli

@@ -10,10 +10,7 @@ LC=${LC_BUILD:-build}/livecheck
 DEV=${LC_DEV_DATA:-../shared/data/dev}
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-pass=0
-fail=0
-ok() { echo "ok   $1"; pass=$((pass + 1)); }
-bad() { echo "FAIL $1"; fail=$((fail + 1)); }
+. tests/lib/check.sh
 
 # check NAME FILE PYTHON-EXPRESSION: the expression, over the JSON document
 # j in FILE, must be true.
@@ -86,5 +83,4 @@ grep -q '"responseKey": "error_file_unreadable"' "$T/err" && ok "eval: a missing
 grep -q '"responseKey": "error_usage"' "$T/err" && ok "eval: an unknown cue is refused" ||
     bad "eval: unknown cue ($(cat "$T/err"))"
 
-echo "eval: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+check_done eval

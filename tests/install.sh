@@ -22,11 +22,7 @@ cleanup() {
     rm -rf "$T"
 }
 trap cleanup EXIT
-pass=0
-fail=0
-ok() { echo "ok   $1"; pass=$((pass + 1)); }
-bad() { echo "FAIL $1"; fail=$((fail + 1)); }
-check() { if eval "$2"; then ok "$1"; else bad "$1 ${3:-}"; fi; }
+. tests/lib/check.sh
 
 # B is passed on (make test and make asan use their own build dirs); when
 # run from make, the caller's CFLAGS travel in MAKEFLAGS, so nothing is
@@ -143,5 +139,4 @@ check "make uninstall removes the binaries, the unit and web/, keeps the configu
      [ ! -e "$R/usr/lib/systemd/system/livecheckd.service" ] && [ ! -e "$R/usr/share/livecheck/web" ] &&
      [ -f "$R/etc/livecheck/livecheckd.conf" ]'
 
-echo "install: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+check_done install

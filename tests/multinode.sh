@@ -51,11 +51,7 @@ cleanup() {
     rm -rf "$T"
 }
 trap cleanup EXIT
-pass=0
-fail=0
-ok() { echo "ok   $1"; pass=$((pass + 1)); }
-bad() { echo "FAIL $1"; fail=$((fail + 1)); }
-check() { if eval "$2"; then ok "$1"; else bad "$1 ${3:-}"; fi; }
+. tests/lib/check.sh
 # wait_for SECONDS CONDITION: poll the condition every 0.1 s.
 wait_for() {
     local i
@@ -347,5 +343,4 @@ kill -QUIT "$NGINX_PID" 2>/dev/null
 wait "$NGINX_PID" 2>/dev/null
 
 echo "multinode: took $((SECONDS - T0)) s"
-echo "multinode: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+check_done multinode

@@ -53,11 +53,7 @@ cleanup() {
     rm -rf "$T"
 }
 trap cleanup EXIT
-pass=0
-fail=0
-ok() { echo "ok   $1"; pass=$((pass + 1)); }
-bad() { echo "FAIL $1"; fail=$((fail + 1)); }
-check() { if eval "$2"; then ok "$1"; else bad "$1 ${3:-}"; fi; }
+. tests/lib/check.sh
 # known NAME CONDITION DETAIL BUG: a check that a known bug (reported, not
 # yet fixed) makes fail: "KNOWN" and not counted while it fails, a pass once
 # the bug is fixed (then make it a check).
@@ -376,5 +372,4 @@ if [ -n "$D" ]; then
 fi
 
 echo "reliability: took $((SECONDS - T0)) s"
-echo "reliability: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+check_done reliability

@@ -23,10 +23,7 @@ B=${LC_BUILD:-build}
 LC=$B/livecheck
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-pass=0
-fail=0
-ok() { echo "ok   $1"; pass=$((pass + 1)); }
-bad() { echo "FAIL $1"; fail=$((fail + 1)); }
+. tests/lib/check.sh
 FF() { ffmpeg -nostdin -v error -y "$@"; }
 
 for tool in espeak-ng sox ffmpeg python3; do
@@ -188,5 +185,4 @@ else
     bad "--expect 48x1 was not refused as usage"
 fi
 
-echo "speech: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+check_done speech

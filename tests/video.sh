@@ -11,10 +11,7 @@ LC=${LC_BUILD:-build}/livecheck
 DEV=${LC_DEV_DATA:-../shared/data/dev}
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-pass=0
-fail=0
-ok() { echo "ok   $1"; pass=$((pass + 1)); }
-bad() { echo "FAIL $1"; fail=$((fail + 1)); }
+. tests/lib/check.sh
 FF() { ffmpeg -nostdin -v error -y "$@"; }
 ENC=(-an -c:v libx264 -preset ultrafast -crf 20 -pix_fmt yuv420p)
 
@@ -154,5 +151,4 @@ else
 fi
 expect_key "policy on the same clip" error_video_too_long -- "$V/live-d3.mp4"
 
-echo "video: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+check_done video
