@@ -40,15 +40,6 @@ cleanup() {
 trap cleanup EXIT
 . tests/lib/check.sh
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
-# wait_for SECONDS CONDITION: poll the condition every 0.1 s.
-wait_for() {
-    local i
-    for ((i = 0; i < $1 * 10; i++)); do
-        eval "$2" && return 0
-        sleep 0.1
-    done
-    eval "$2"
-}
 
 # ---- the receiver (127.0.0.1 only) -----------------------------------------
 # Request i (from 1) is saved as $T/rx/i.json {path, headers, status} and

@@ -52,15 +52,6 @@ cleanup() {
 }
 trap cleanup EXIT
 . tests/lib/check.sh
-# wait_for SECONDS CONDITION: poll the condition every 0.1 s.
-wait_for() {
-    local i
-    for ((i = 0; i < $1 * 10; i++)); do
-        eval "$2" && return 0
-        sleep 0.1
-    done
-    eval "$2"
-}
 T0=$SECONDS
 part() { echo "-- $1 (at ${SECONDS}s)"; }
 now_ms() { echo $(($(date +%s%N) / 1000000)); }

@@ -58,15 +58,6 @@ trap cleanup EXIT
 # yet fixed) makes fail: "KNOWN" and not counted while it fails, a pass once
 # the bug is fixed (then make it a check).
 known() { if eval "$2"; then ok "$1"; else echo "KNOWN $1 ${3:-} [bug: $4]"; fi; }
-# wait_for SECONDS CONDITION: poll the condition every 0.1 s.
-wait_for() {
-    local i
-    for ((i = 0; i < $1 * 10; i++)); do
-        eval "$2" && return 0
-        sleep 0.1
-    done
-    eval "$2"
-}
 T0=$SECONDS
 part() { echo "-- $1 (at ${SECONDS}s)"; }
 field() { sed -n "s/.*\"$2\": \"\([^\"]*\)\".*/\1/p" "$1"; }
